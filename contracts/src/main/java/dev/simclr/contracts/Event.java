@@ -1,0 +1,13 @@
+package dev.simclr.contracts;
+
+/** Every message on the platform's topics. */
+public sealed interface Event
+        permits ExperimentSubmitted, ExperimentCompleted, ExperimentFailed,
+                AugmentRequested, TrainRequested, DistillRequested, EvalRequested,
+                RunProgress, RunCompleted, RunFailed {
+
+    /** The schema version this build writes and reads. */
+    int SCHEMA_VERSION = 1;
+
+    int schemaVersion();
+}
