@@ -1,0 +1,30 @@
+package dev.simclr.distill;
+
+import dev.simclr.contracts.DistillRequested;
+import dev.simclr.platform.requests.RequestChecks;
+import java.util.List;
+import java.util.Set;
+
+/** Range and consistency checks of a distill request, every problem named. */
+public final class DistillRequestChecks {
+    private DistillRequestChecks() {}
+
+    public static List<String> problems(DistillRequested r) {
+        return new RequestChecks()
+                .encoder("student", r.student())
+                .oneOf("mode", r.mode(), Set.of("full", "frozen-base"))
+                .require(!"frozen-base".equals(r.mode()) || !r.denseHidden().isEmpty(),
+                        "denseHidden: a frozen-base student needs at least one dense layer")
+                .require(r.denseHidden().stream().allMatch(h -> h > 0), "denseHidden: every layer size must be positive")
+                .positive("temperature", r.temperature())
+                .require(r.alpha() >= 0 && r.alpha() <= 1, "alpha: " + r.alpha() + " is outside [0, 1]")
+                .dataset("unlabelled", r.unlabelled())
+                .dataset("labelled", r.labelled())
+                .positive("batchSize", r.batchSize())
+                .positive("epochs", r.epochs())
+                .positive("patienceEpochs", r.patienceEpochs())
+                .optimizer("optimizer", r.optimizer())
+                .require(!r.teacherCheckpoint().isBlank(), "teacherCheckpoint: must not be empty")
+                .problems();
+    }
+}

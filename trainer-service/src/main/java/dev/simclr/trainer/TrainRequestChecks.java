@@ -1,0 +1,34 @@
+package dev.simclr.trainer;
+
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.platform.requests.RequestChecks;
+import java.util.List;
+import java.util.Set;
+
+/** Range and consistency checks of a train request, every problem named. */
+public final class TrainRequestChecks {
+    static final Set<String> POLICIES = Set.of("none", "crop", "flip", "color", "crop+color", "flip+crop", "all",
+            "simclr");
+
+    private TrainRequestChecks() {}
+
+    public static List<String> problems(TrainRequested r) {
+        return new RequestChecks()
+                .require(r.stage() == Stage.PRETRAIN || r.stage() == Stage.FINETUNE,
+                        "stage: trainer-service runs pretrain or finetune, not " + r.stage().wireName())
+                .dataset("dataset", r.dataset())
+                .encoder("encoder", r.encoder())
+                .optimizer("optimizer", r.optimizer())
+                .oneOf("policy", r.policy(), POLICIES)
+                .fraction("labelFraction", r.labelFraction())
+                .positive("batchSize", r.batchSize())
+                .positive("epochs", r.epochs())
+                .positive("temperature", r.temperature())
+                .require(r.projectionLayers() == 2 || r.projectionLayers() == 3,
+                        "projectionLayers: " + r.projectionLayers() + " (2 or 3)")
+                .require(r.stage() != Stage.FINETUNE || r.initialCheckpoint() != null,
+                        "initialCheckpoint: a finetune run needs the pretrained checkpoint")
+                .problems();
+    }
+}
