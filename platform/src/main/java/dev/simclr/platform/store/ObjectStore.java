@@ -128,7 +128,11 @@ public final class ObjectStore {
             List<String> keys = new ArrayList<>();
             for (Result<Item> r : client.listObjects(ListObjectsArgs.builder()
                     .bucket(bucket).prefix(prefix).recursive(true).build())) {
-                keys.add(r.get().objectName());
+                Item item = r.get();
+                // the filesystem backend of S3Proxy lists folders as objects: they are not ours
+                if (!item.isDir() && !item.objectName().endsWith("/")) {
+                    keys.add(item.objectName());
+                }
             }
             keys.sort(String::compareTo);
             return keys;
