@@ -18,9 +18,11 @@ public final class RequestIntake {
 
     private RequestIntake() {}
 
-    public static <T extends Event> void handle(String json, Class<T> type, Stage stage,
+    /** {@code stage}: the worker's stage, unless the request names its own (pretrain or finetune). */
+    public static <T extends Event> void handle(String json, Class<T> type, Stage defaultStage,
                                                 Function<T, List<String>> checks, Consumer<T> execute,
                                                 RunEventsEmitter events) {
+        Stage stage = stageOf(json, defaultStage);
         T request;
         try {
             request = EventCodec.decode(json, type);
@@ -44,5 +46,15 @@ public final class RequestIntake {
             LOG.errorf(e, "run %s (experiment %s) failed", runId, experimentId);
             events.failed(experimentId, runId, stage, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static Stage stageOf(String json, Stage defaultStage) {
+        String named = EventCodec.textField(json, "stage");
+        for (Stage s : Stage.values()) {
+            if (s.wireName().equals(named)) {
+                return s;
+            }
+        }
+        return defaultStage;
     }
 }
