@@ -219,6 +219,11 @@ public final class EmbeddedStack {
         return dataDir.resolve("pids.properties");
     }
 
+    /** The processes this stack started and recorded, by name. */
+    public Map<String, Long> pids() throws IOException {
+        return readPids();
+    }
+
     private Map<String, Long> readPids() throws IOException {
         Map<String, Long> pids = new LinkedHashMap<>();
         if (Files.exists(pidsFile())) {

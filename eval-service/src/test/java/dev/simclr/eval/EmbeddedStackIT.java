@@ -1,0 +1,86 @@
+package dev.simclr.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.simclr.contracts.Topics;
+import dev.simclr.platform.embedded.EmbeddedStack;
+import dev.simclr.platform.embedded.Ports;
+import dev.simclr.platform.embedded.RepoLayout;
+import dev.simclr.platform.store.ObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code ./simclr up|status|down} does, end to end: broker, S3 server and the four service jars as separate
+ * processes, healthy; down stops exactly them; data survives down/up. Lives in eval-service because it is the
+ * last module the reactor builds, so every service jar exists.
+ */
+class EmbeddedStackIT {
+
+    @Test
+    void upStartsEverythingHealthyDownLeavesNothingAndDataSurvives(@TempDir Path data) throws Exception {
+        int base = Ports.free();
+        while (!portsFree(base, 4)) {
+            base = Ports.free();
+        }
+        int kafka = Ports.free();
+        while (Ports.listening("127.0.0.1", kafka + 1)) {
+            kafka = Ports.free();
+        }
+        Map<String, String> env = Map.of("SIMCLR_DATA_DIR", data.toString(), "SIMCLR_KAFKA_PORT",
+                Integer.toString(kafka), "SIMCLR_S3_PORT", Integer.toString(Ports.free()),
+                "SIMCLR_HTTP_PORT_BASE", Integer.toString(base));
+        EmbeddedStack stack = new EmbeddedStack(RepoLayout.locate(), env);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream());
+        try {
+            stack.up(true, out);
+            assertThat(stack.status()).hasSize(6).allSatisfy((k, v) -> assertThat(v).startsWith("healthy"));
+            assertThat(topics(stack.settings().kafkaBootstrapServers()))
+                    .containsAll(Topics.all().stream().map(Topics.Spec::name).toList());
+            assertThat(Files.getPosixFilePermissions(stack.credentialsFile()).toString()).isEqualTo(
+                    "[OWNER_READ, OWNER_WRITE]");
+            new ObjectStore(stack.settings()).put("kept/across-restarts", new byte[] {42}, "application/octet-stream");
+            Map<String, Long> pids = stack.pids();
+            assertThat(pids).containsOnlyKeys("kafka", "s3proxy", "eval-service", "augment-service",
+                    "trainer-service", "distill-service");
+
+            assertThat(stack.down()).hasSize(6);
+            pids.values().forEach(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+                    .as("pid " + pid + " still running").isEmpty());
+            assertThat(stack.status()).allSatisfy((k, v) -> assertThat(v).isEqualTo("stopped"));
+            assertThat(stack.down()).isEmpty();
+
+            stack.up(false, out);
+            assertThat(new ObjectStore(stack.settings()).get("kept/across-restarts")).containsExactly(42);
+            assertThat(topics(stack.settings().kafkaBootstrapServers())).contains(Topics.TRAIN_REQUESTS);
+        } finally {
+            stack.down();
+        }
+    }
+
+    private static boolean portsFree(int base, int n) {
+        for (int i = 0; i < n; i++) {
+            if (Ports.listening("127.0.0.1", base + i)) {
+                return false;
+            }
+        }
+        return base + n < 65535;
+    }
+
+    private static List<String> topics(String bootstrap) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            return List.copyOf(admin.listTopics().names().get());
+        }
+    }
+}
