@@ -1,0 +1,78 @@
+package dev.simclr.platform.engine;
+
+import static dev.simclr.platform.engine.EncodersTest.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.simclr.platform.engine.optim.Adam;
+import dev.simclr.platform.engine.optim.Lars;
+import dev.simclr.platform.engine.optim.Optimizer;
+import dev.simclr.platform.engine.optim.Schedule;
+import dev.simclr.platform.engine.optim.Sgd;
+import dev.simclr.platform.engine.optim.Trainable;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** Three steps of each optimiser on fixed gradients land where torch's (or the SimCLR LARS rule's) do. */
+class OptimizersTest {
+    static final JsonNode R = Reference.json().get("optimizers");
+
+    @Test
+    void sgdMatchesTorch() {
+        check("sgd", m -> new Sgd(m, 0.9, false, 1e-4));
+        check("sgdNesterov", m -> new Sgd(m, 0.9, true, 1e-4));
+    }
+
+    @Test
+    void adamAndAdamWMatchTorch() {
+        check("adam", m -> new Adam(m, 0.9, 0.999, 1e-8, 1e-4, false));
+        check("adamw", m -> new Adam(m, 0.9, 0.999, 1e-8, 0.05, true));
+    }
+
+    @Test
+    void larsExcludesBiasFromDecayAndTrustRatio() {
+        check("lars", m -> new Lars(m, 0.9, 1e-4, 0.001));
+    }
+
+    @Test
+    void scheduleWarmsUpLinearlyThenDecaysByCosine() {
+        Schedule s = Schedule.of(0.3, "linear", 512, 10, 110);
+        assertThat(s.peak()).isCloseTo(0.6, within(1e-12));
+        assertThat(s.at(0)).isCloseTo(0.06, within(1e-12));
+        assertThat(s.at(9)).isCloseTo(0.6, within(1e-12));
+        assertThat(s.at(60)).isCloseTo(0.3, within(1e-12));
+        assertThat(s.at(110)).isCloseTo(0.0, within(1e-12));
+        assertThat(Schedule.of(0.075, "sqrt", 256, 0, 10).peak()).isCloseTo(1.2, within(1e-12));
+    }
+
+    private static void check(String name, Function<NDManager, Optimizer> make) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.create(Reference.floats(R.get("weight0")), new Shape(Reference.shape(R.get("weight0"))));
+            NDArray b = m.create(Reference.floats(R.get("bias0")), new Shape(Reference.shape(R.get("bias0"))));
+            w.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            List<Trainable> params = List.of(new Trainable("w", w, false), new Trainable("b", b, true));
+            try (Optimizer opt = make.apply(m)) {
+                for (JsonNode g : R.get("gradients")) {
+                    NDArray gw = m.create(Reference.floats(g.get("weight")), w.getShape());
+                    NDArray gb = m.create(Reference.floats(g.get("bias")), b.getShape());
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        // a loss whose gradient is exactly (gw, gb)
+                        gc.backward(w.mul(gw).sum().add(b.mul(gb).sum()));
+                    }
+                    opt.step(params, R.get("lr").asDouble());
+                }
+                assertThat(opt.steps()).isEqualTo(3);
+            }
+            assertClose(w.toFloatArray(), Reference.floats(R.get(name).get("weight")), 1e-5);
+            assertClose(b.toFloatArray(), Reference.floats(R.get(name).get("bias")), 1e-5);
+        }
+    }
+}
