@@ -16,6 +16,8 @@ import java.util.Map;
 public abstract class Optimizer implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> slots = new LinkedHashMap<>();
+    /** Where this step's temporaries live: every array an update touches is attached here until the step ends. */
+    private NDManager scratch;
     protected long steps;
 
     protected Optimizer(NDManager parent) {
@@ -38,10 +40,16 @@ public abstract class Optimizer implements AutoCloseable {
     public final void step(List<Trainable> params, double lr) {
         steps++;
         for (Trainable p : params) {
-            NDArray grad = p.array().getGradient();
-            try (NDManager scratch = manager.newSubManager()) {
-                grad.tempAttach(scratch);
-                update(p, grad, lr, scratch);
+            try (NDManager stepScratch = manager.newSubManager()) {
+                scratch = stepScratch;
+                // results of an op live on the first operand's manager: borrow the parameter (and own the gradient
+                // wrapper) so that nothing made here outlives the step
+                p.array().tempAttach(stepScratch);
+                NDArray grad = p.array().getGradient();
+                grad.attach(stepScratch);
+                update(p, grad, lr, stepScratch);
+            } finally {
+                scratch = null;
             }
             JniUtils.zeroGrad((PtNDArray) p.array());
         }
@@ -51,7 +59,9 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** The named state slot of a parameter, created as zeros of its shape on first use. */
     protected NDArray slot(Trainable p, String name) {
-        return slots.computeIfAbsent(p.key() + "/" + name, k -> manager.zeros(p.array().getShape()));
+        NDArray slot = slots.computeIfAbsent(p.key() + "/" + name, k -> manager.zeros(p.array().getShape()));
+        slot.tempAttach(scratch);
+        return slot;
     }
 
     public long steps() {
