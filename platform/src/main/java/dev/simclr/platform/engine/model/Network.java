@@ -62,8 +62,13 @@ public final class Network {
         return n;
     }
 
+    /** Freezes or unfreezes the trainable tensors; running statistics never take a gradient. */
     public void freeze(boolean frozen) {
-        block.freezeParameters(frozen);
+        for (Pair<String, Parameter> p : parameters()) {
+            if (isTrainableType(p.getValue().getType())) {
+                p.getValue().freeze(frozen);
+            }
+        }
     }
 
     /** Every tensor (trainable or running statistic) as little-endian float32 bytes, in parameter order. */
