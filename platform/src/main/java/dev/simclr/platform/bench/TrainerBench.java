@@ -1,0 +1,171 @@
+package dev.simclr.platform.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.simclr.platform.engine.loss.Losses;
+import dev.simclr.platform.engine.model.Encoders;
+import dev.simclr.platform.engine.model.Network;
+import dev.simclr.platform.engine.optim.Optimizer;
+import dev.simclr.platform.engine.optim.Trainable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * {@code ./simclr bench trainer}: images/s of one SimCLR training step (ResNet-18, projection head, NT-Xent, SGD
+ * with momentum; the same step as ../shared/bench/torch_simclr_step.py) in our engine and in PyTorch, in the same
+ * run with the same thread count. Java-side overhead is measured with JDK Flight Recorder: the share of the
+ * training thread's samples taken in Java code rather than inside native (libtorch) calls.
+ */
+public final class TrainerBench {
+    public record Config(double width, int batch, int size, int channels) {}
+
+    public record Result(Config config, double oursImagesPerSecond, double torchImagesPerSecond,
+                         double javaShare) {
+        double ratio() {
+            return oursImagesPerSecond / torchImagesPerSecond;
+        }
+    }
+
+    public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1));
+
+    public static void main(String[] args) throws Exception {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        Path torchScript = Path.of(args.length > 1 ? args[1] : "../shared/bench/torch_simclr_step.py");
+        int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "2"));
+        System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
+                + ", threads " + threads + ", steps " + steps);
+        double logSum = 0;
+        for (Config c : CONFIGS) {
+            Result r = new Result(c, ours(c, steps), torch(torchScript, c, steps, threads), javaShare(c, steps));
+            System.out.printf("resnet18 width=%.2f batch=%d %dx%dx%d: ours %.1f img/s, pytorch %.1f img/s, "
+                            + "ratio %.2f, java-side share of the step %.2f %%%n", c.width(), c.batch(), c.size(),
+                    c.size(), c.channels(), r.oursImagesPerSecond(), r.torchImagesPerSecond(), r.ratio(),
+                    100 * r.javaShare());
+            logSum += Math.log(r.ratio());
+        }
+        System.out.printf("trainer_vs_pytorch ratio=%.2f%n", Math.exp(logSum / CONFIGS.size()));
+    }
+
+    /** The step the trainer runs, on fixed random inputs (no augmentation: the step alone is measured). */
+    static final class Step implements AutoCloseable {
+        final NDManager manager = NDManager.newBaseManager();
+        final Network encoder;
+        final Network head;
+        final Optimizer optimizer;
+        final List<Trainable> params = new ArrayList<>();
+        final NDArray x1;
+        final NDArray x2;
+
+        Step(Config c) {
+            Encoders.Encoder enc = Encoders.build("resnet", 18, c.width(), c.channels());
+            encoder = new Network(enc.block(), manager.newSubManager(), new Shape(2, c.channels(), c.size(), c.size()),
+                    0);
+            head = new Network(Encoders.projectionHead(enc.featureDim(), 2, 128), manager.newSubManager(),
+                    new Shape(2, enc.featureDim()), 1);
+            optimizer = Optimizer.create("sgd", 0.9, false, 1e-6, manager);
+            for (Network n : List.of(encoder, head)) {
+                n.parameters().forEach(p -> {
+                    if (p.getValue().requiresGradient()) {
+                        params.add(new Trainable(p.getKey() + params.size(), p.getValue().getArray(), false));
+                    }
+                });
+            }
+            x1 = manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
+            x2 = manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
+        }
+
+        double run() {
+            try (NDManager step = manager.newSubManager()) {
+                double loss;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray z1 = head.forward(encoder.forward(x1, true), true);
+                    NDArray z2 = head.forward(encoder.forward(x2, true), true);
+                    NDArray l = Losses.ntXent(z1, z2, 0.5);
+                    l.attach(step);
+                    z1.attach(step);
+                    z2.attach(step);
+                    gc.backward(l);
+                    loss = l.getFloat();
+                }
+                optimizer.step(params, 0.1);
+                return loss;
+            }
+        }
+
+        @Override
+        public void close() {
+            optimizer.close();
+            manager.close();
+        }
+    }
+
+    static double ours(Config c, int steps) {
+        try (Step s = new Step(c)) {
+            s.run();
+            s.run();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                s.run();
+            }
+            return c.batch() * steps / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Share of the step thread's JFR samples that were in Java code (the rest were inside native calls). */
+    static double javaShare(Config c, int steps) throws IOException {
+        Path file = Files.createTempFile("trainer-bench", ".jfr");
+        try (Step s = new Step(c); Recording rec = new Recording()) {
+            s.run();
+            rec.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(5));
+            rec.enable("jdk.NativeMethodSample").withPeriod(java.time.Duration.ofMillis(5));
+            rec.start();
+            for (int i = 0; i < steps; i++) {
+                s.run();
+            }
+            rec.stop();
+            rec.dump(file);
+        }
+        String thread = Thread.currentThread().getName();
+        long java = 0;
+        long nativeSamples = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            var t = e.getThread("sampledThread");
+            if (t == null || !thread.equals(t.getJavaName())) {
+                continue;
+            }
+            if (e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                java++;
+            } else {
+                nativeSamples++;
+            }
+        }
+        Files.deleteIfExists(file);
+        return java + nativeSamples == 0 ? Double.NaN : (double) java / (java + nativeSamples);
+    }
+
+    static double torch(Path script, Config c, int steps, int threads) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--width", Double.toString(c.width()),
+                "--batch", Integer.toString(c.batch()), "--size", Integer.toString(c.size()), "--channels",
+                Integer.toString(c.channels()), "--steps", Integer.toString(steps), "--threads",
+                Integer.toString(threads)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException("PyTorch baseline failed: " + out);
+        }
+        for (String line : out.split("\n")) {
+            if (line.startsWith("images_per_s=")) {
+                return Double.parseDouble(line.substring("images_per_s=".length()).trim());
+            }
+        }
+        throw new IOException("no images_per_s in the baseline's output: " + out);
+    }
+}
