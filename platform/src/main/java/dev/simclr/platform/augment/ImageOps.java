@@ -28,42 +28,81 @@ public final class ImageOps {
         }
         Filter fx = Filter.of(boxWidth, outWidth);
         Filter fy = Filter.of(boxHeight, outHeight);
-        // horizontal pass over the box rows into float, then vertical pass with rounding
-        float[] rows = new float[boxHeight * outWidth * channels];
+        // the box as float rows, then a vertical pass as row-wise multiply-adds (which the JIT vectorises), then
+        // a horizontal pass per output pixel with rounding
+        int boxRow = boxWidth * channels;
+        float[] box = new float[boxHeight * boxRow];
         for (int y = 0; y < boxHeight; y++) {
-            int rowStart = srcOffset + ((top + y) * width + left) * channels;
-            int o = y * outWidth * channels;
-            for (int x = 0; x < outWidth; x++) {
-                int first = fx.first[x];
-                int n = fx.count[x];
-                int wo = fx.offset[x];
-                for (int k = 0; k < channels; k++) {
-                    float acc = 0;
-                    int s = rowStart + first * channels + k;
-                    for (int t = 0; t < n; t++, s += channels) {
-                        acc += fx.weights[wo + t] * (src[s] & 0xff);
-                    }
-                    rows[o++] = acc;
+            int from = srcOffset + ((top + y) * width + left) * channels;
+            int to = y * boxRow;
+            for (int i = 0; i < boxRow; i++) {
+                box[to + i] = src[from + i] & 0xff;
+            }
+        }
+        float[] columns = new float[outHeight * boxRow];
+        for (int y = 0; y < outHeight; y++) {
+            int o = y * boxRow;
+            int wo = fy.offset[y];
+            for (int t = 0; t < fy.count[y]; t++) {
+                float wt = fy.weights[wo + t];
+                int s = (fy.first[y] + t) * boxRow;
+                for (int i = 0; i < boxRow; i++) {
+                    columns[o + i] += wt * box[s + i];
                 }
             }
         }
         byte[] out = new byte[outHeight * outWidth * channels];
-        int rowLength = outWidth * channels;
+        if (fx.maxCount() <= 2) {
+            twoTapRows(columns, boxRow, fx, out, outHeight, outWidth, channels);
+            return out;
+        }
         for (int y = 0; y < outHeight; y++) {
-            int first = fy.first[y];
-            int n = fy.count[y];
-            int wo = fy.offset[y];
-            int o = y * rowLength;
-            for (int i = 0; i < rowLength; i++) {
-                float acc = 0;
-                int s = first * rowLength + i;
-                for (int t = 0; t < n; t++, s += rowLength) {
-                    acc += fy.weights[wo + t] * rows[s];
+            int row = y * boxRow;
+            int o = y * outWidth * channels;
+            for (int x = 0; x < outWidth; x++) {
+                int first = row + fx.first[x] * channels;
+                int n = fx.count[x];
+                int wo = fx.offset[x];
+                for (int k = 0; k < channels; k++) {
+                    float acc = 0;
+                    int s = first + k;
+                    for (int t = 0; t < n; t++, s += channels) {
+                        acc += fx.weights[wo + t] * columns[s];
+                    }
+                    out[o++] = (byte) clampRound(acc);
                 }
-                out[o + i] = (byte) clampRound(acc);
             }
         }
         return out;
+    }
+
+    /** The horizontal pass when every output takes at most two inputs (any enlargement): no tap loop. */
+    private static void twoTapRows(float[] columns, int boxRow, Filter fx, byte[] out, int outHeight, int outWidth,
+                                   int channels) {
+        int[] i0 = new int[outWidth];
+        int[] i1 = new int[outWidth];
+        float[] w0 = new float[outWidth];
+        float[] w1 = new float[outWidth];
+        for (int x = 0; x < outWidth; x++) {
+            i0[x] = fx.first[x] * channels;
+            w0[x] = fx.weights[fx.offset[x]];
+            boolean two = fx.count[x] == 2;
+            i1[x] = two ? i0[x] + channels : i0[x];
+            w1[x] = two ? fx.weights[fx.offset[x] + 1] : 0f;
+        }
+        int o = 0;
+        for (int y = 0; y < outHeight; y++) {
+            int row = y * boxRow;
+            for (int x = 0; x < outWidth; x++) {
+                int a = row + i0[x];
+                int b = row + i1[x];
+                float wa = w0[x];
+                float wb = w1[x];
+                for (int k = 0; k < channels; k++) {
+                    out[o++] = (byte) clampRound(wa * columns[a + k] + wb * columns[b + k]);
+                }
+            }
+        }
     }
 
     /** Mirrors the image left to right, in place. */
@@ -127,6 +166,10 @@ public final class ImageOps {
         if (channels != 3) {
             return;
         }
+        // branch-light: the sector's numerators are selected, not branched on, and the output channels come from
+        // a table of which of (v, q, p, t) each takes; the arithmetic is torchvision's, operation for operation
+        float[] vqpt = new float[4];
+        float hueShift = (float) shift;
         for (int i = 0; i < img.length; i += 3) {
             float r = (img[i] & 0xff) / 255f;
             float g = (img[i + 1] & 0xff) / 255f;
@@ -137,43 +180,35 @@ public final class ImageOps {
             float range = max - min;
             float s = range / (flat ? 1f : max);
             float d = flat ? 1f : range;
-            float rc = (max - r) / d;
-            float gc = (max - g) / d;
-            float bc = (max - b) / d;
-            float h;
-            if (max == r) {
-                h = bc - gc;
-            } else if (max == g) {
-                h = 2f + rc - bc;
-            } else {
-                h = 4f + gc - rc;
-            }
-            h = (h / 6f + 1f) % 1f;
-            h += (float) shift;
-            h -= (float) Math.floor(h);
+            boolean isR = max == r;
+            boolean isG = !isR && max == g;
+            float first = isR ? max - b : isG ? max - r : max - g;
+            float second = isR ? max - g : isG ? max - b : max - r;
+            float offset = isR ? 0f : isG ? 2f : 4f;
+            float h = offset + first / d - second / d;
+            h = h / 6f + 1f;           // in [5/6, 2): fmod(h, 1) is one exact subtraction
+            h = h >= 1f ? h - 1f : h;
+            h += hueShift;             // in (-0.5, 1.5): h mod 1 likewise
+            h = h < 0f ? h + 1f : h >= 1f ? h - 1f : h;
             float h6 = h * 6f;
-            float sector = (float) Math.floor(h6);
+            int sector = (int) h6;
             float f = h6 - sector;
-            float p = clamp01(max * (1f - s));
-            float q = clamp01(max * (1f - s * f));
-            float t = clamp01(max * (1f - s * (1f - f)));
-            float v = max;
-            float ro;
-            float go;
-            float bo;
-            switch (((int) sector % 6 + 6) % 6) {
-                case 0 -> { ro = v; go = t; bo = p; }
-                case 1 -> { ro = q; go = v; bo = p; }
-                case 2 -> { ro = p; go = v; bo = t; }
-                case 3 -> { ro = p; go = q; bo = v; }
-                case 4 -> { ro = t; go = p; bo = v; }
-                default -> { ro = v; go = p; bo = q; }
-            }
-            img[i] = (byte) (int) (ro * 255f);
-            img[i + 1] = (byte) (int) (go * 255f);
-            img[i + 2] = (byte) (int) (bo * 255f);
+            // v, s in [0, 1] keep p, q, t in [0, 1]: torchvision's clamps never bind
+            vqpt[0] = max;
+            vqpt[1] = max * (1f - s * f);
+            vqpt[2] = max * (1f - s);
+            vqpt[3] = max * (1f - s * (1f - f));
+            int k = sector % 6;
+            img[i] = (byte) (int) (vqpt[HUE_R[k]] * 255f);
+            img[i + 1] = (byte) (int) (vqpt[HUE_G[k]] * 255f);
+            img[i + 2] = (byte) (int) (vqpt[HUE_B[k]] * 255f);
         }
     }
+
+    // which of (v, q, p, t) is red, green, blue in each sixth of the hue circle (torchvision's _hsv2rgb)
+    private static final int[] HUE_R = {0, 1, 2, 2, 3, 0};
+    private static final int[] HUE_G = {3, 0, 0, 1, 2, 2};
+    private static final int[] HUE_B = {2, 2, 3, 0, 0, 1};
 
     /** Replaces every pixel by its grey level (ITU-R 601 weights, truncated), kept as 3 channels. */
     public static void grayscale(byte[] img, int channels) {
@@ -272,12 +307,16 @@ public final class ImageOps {
         return v <= 0 ? 0 : v >= 255 ? 255 : (int) Math.rint(v);
     }
 
-    private static float clamp01(float v) {
-        return v < 0 ? 0 : v > 1 ? 1 : v;
-    }
-
     /** Weights of the separable resize along one axis (torchvision's antialiased bilinear, support 1 × scale). */
     private record Filter(int[] first, int[] count, int[] offset, float[] weights) {
+        int maxCount() {
+            int m = 0;
+            for (int c : count) {
+                m = Math.max(m, c);
+            }
+            return m;
+        }
+
         static Filter of(int in, int out) {
             double scale = (double) in / out;
             double support = scale >= 1 ? scale : 1.0;

@@ -1,4 +1,4 @@
-package dev.simclr.platform.bench;
+package dev.simclr.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
