@@ -3,23 +3,25 @@ package dev.simclr.augment;
 import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.platform.requests.RequestChecks;
 import java.util.List;
-import java.util.Set;
 
 /** Range checks of an augment request, every problem named. */
 public final class AugmentRequestChecks {
-    static final Set<String> POLICIES = Set.of("none", "crop", "flip", "color", "crop+color", "flip+crop", "all",
-            "simclr");
-
     private AugmentRequestChecks() {}
 
     public static List<String> problems(AugmentRequested r) {
         return new RequestChecks()
                 .dataset("dataset", r.dataset())
-                .oneOf("policy", r.policy(), POLICIES)
+                .policy("policy", r.policy())
                 .positive("epochs", r.epochs())
                 .positive("viewsPerImage", r.viewsPerImage())
                 .positive("shardSize", r.shardSize())
                 .positive("lookaheadEpochs", r.lookaheadEpochs())
+                .require(r.split() != null && !r.split().isBlank(), "split: name the dataset split (e.g. train)")
+                .require(r.viewsPerImage() <= 8, "viewsPerImage: at most 8, got " + r.viewsPerImage())
+                .require((r.slice() == null) == (r.slices() == null), "slice and slices: give both or neither")
+                .require(r.slices() == null || r.slices() > 0, "slices: must be positive, got " + r.slices())
+                .require(r.slice() == null || r.slices() == null || (r.slice() >= 0 && r.slice() < r.slices()),
+                        "slice: must be in [0, slices), got " + r.slice())
                 .problems();
     }
 }

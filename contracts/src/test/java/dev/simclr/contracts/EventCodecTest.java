@@ -23,7 +23,7 @@ class EventCodecTest {
                         EventCodec.MAPPER.createObjectNode().put("scale", "demo"), "alice", AT),
                 new ExperimentCompleted(1, "exp-1", "reports/exp-1/", AT),
                 new ExperimentFailed(1, "exp-1", List.of("epochs: must be positive"), AT),
-                new AugmentRequested(1, "exp-1", "augment-0a1b", FMNIST, "train", "simclr", 3, 7L, 2, 512, 1),
+                new AugmentRequested(1, "exp-1", "augment-0a1b", FMNIST, "train", "simclr", 3, 7L, 2, 512, 1, null, null),
                 new TrainRequested(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, FMNIST, RESNET18, 2, "simclr",
                         1.0, 256, 10, SGD, 0.5, 7L, false, null, "augment-0a1b"),
                 new DistillRequested(1, "exp-1", "distill-0a1b", "checkpoints/finetune-1/step-00000100/",

@@ -4,13 +4,9 @@ import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.TrainRequested;
 import dev.simclr.platform.requests.RequestChecks;
 import java.util.List;
-import java.util.Set;
 
 /** Range and consistency checks of a train request, every problem named. */
 public final class TrainRequestChecks {
-    static final Set<String> POLICIES = Set.of("none", "crop", "flip", "color", "crop+color", "flip+crop", "all",
-            "simclr");
-
     private TrainRequestChecks() {}
 
     public static List<String> problems(TrainRequested r) {
@@ -20,7 +16,7 @@ public final class TrainRequestChecks {
                 .dataset("dataset", r.dataset())
                 .encoder("encoder", r.encoder())
                 .optimizer("optimizer", r.optimizer())
-                .oneOf("policy", r.policy(), POLICIES)
+                .policy("policy", r.policy())
                 .fraction("labelFraction", r.labelFraction())
                 .positive("batchSize", r.batchSize())
                 .positive("epochs", r.epochs())

@@ -2,18 +2,19 @@ package dev.simclr.platform.quarkus;
 
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
+import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /** Sends run events (progress, completion, failure) to {@link Topics#RUN_EVENTS}, keyed by run id. */
@@ -21,29 +22,33 @@ import org.jboss.logging.Logger;
 public class RunEventsEmitter {
     private static final Logger LOG = Logger.getLogger(RunEventsEmitter.class);
 
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(2);
+    private final Map<String, Long> lastProgress = new ConcurrentHashMap<>();
+
     @Inject
     @Channel(Topics.RUN_EVENTS)
     Emitter<String> events;
 
     /** Sends and waits for the broker's acknowledgement, so an event is never lost behind a commit. */
     public void send(String runId, Event event) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        Message<String> message = Message.of(EventCodec.encode(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(runId).build())
-                .withAck(() -> {
-                    acked.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(e -> {
-                    acked.completeExceptionally(e);
-                    return CompletableFuture.completedFuture(null);
-                });
-        events.send(message);
-        try {
-            acked.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("run event for " + runId + " not acknowledged: " + e, e);
+        AckedSend.send(events, runId, null, EventCodec.encode(event));
+    }
+
+    /** At most one progress event per run every {@code PROGRESS_INTERVAL}: a dashboard's pace, not a step's. */
+    public void progress(RunProgress progress) {
+        long now = System.nanoTime();
+        Long last = lastProgress.get(progress.runId());
+        if (last == null || now - last >= PROGRESS_INTERVAL.toNanos()) {
+            lastProgress.put(progress.runId(), now);
+            send(progress.runId(), progress);
         }
+    }
+
+    public void completed(RunCompleted completed) {
+        lastProgress.remove(completed.runId());
+        LOG.infof("run %s (experiment %s) completed: %s", completed.runId(), completed.experimentId(),
+                completed.metrics());
+        send(completed.runId(), completed);
     }
 
     public void failed(String experimentId, String runId, Stage stage, String reason) {

@@ -95,6 +95,16 @@ public final class RequestChecks {
         return this;
     }
 
+    /** An augmentation policy spec ({@link dev.simclr.platform.augment.AugmentPolicy}): its parse error, if any. */
+    public RequestChecks policy(String field, String spec) {
+        try {
+            dev.simclr.platform.augment.AugmentPolicy.parse(spec);
+        } catch (IllegalArgumentException e) {
+            return require(false, field + ": " + e.getMessage());
+        }
+        return this;
+    }
+
     public RequestChecks require(boolean ok, String problem) {
         if (!ok) {
             problems.add(problem);
