@@ -24,6 +24,9 @@ public final class ShardWriter {
 
     public enum Outcome { DONE, MORE }
 
+    /** How long a slice waits for the consumer to move before it hands the worker back. */
+    static final Duration MAX_IDLE = Duration.ofSeconds(2);
+
     /** What one call did; {@code runDone} when every slice of the run has written all its shards. */
     public record Result(Outcome outcome, int shardsWritten, int imagesAugmented, double seconds, boolean runDone,
                          int epochReached, int totalShards) {}
@@ -69,7 +72,8 @@ public final class ShardWriter {
 
     /**
      * Writes what this slice may write now. Waits for the consumer while the look-ahead is full, but returns
-     * {@link Outcome#MORE} when {@code budget} is spent, so a worker never holds a queue for long.
+     * {@link Outcome#MORE} when {@code budget} is spent or the wait passes {@link #MAX_IDLE}, so a worker never
+     * holds a queue for long.
      */
     public Result run(AugmentRequested r, Duration budget, ProgressListener progress) throws InterruptedException {
         long start = System.nanoTime();
@@ -89,8 +93,10 @@ public final class ShardWriter {
                 if (epoch < cursor) {
                     continue; // consumed and deleted: never write it again
                 }
+                long idleUntil = System.nanoTime() + MAX_IDLE.toNanos();
                 while (epoch > cursor + r.lookaheadEpochs()) {
-                    if (System.nanoTime() > deadline) {
+                    // waiting for the consumer: give the worker back soon, other slices may have work
+                    if (System.nanoTime() > Math.min(deadline, idleUntil)) {
                         return result(Outcome.MORE, written, augmented, start, false, epoch, plan);
                     }
                     Thread.sleep(200);
