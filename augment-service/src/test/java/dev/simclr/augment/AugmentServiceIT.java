@@ -59,8 +59,8 @@ class AugmentServiceIT {
         TestKafka.send(Topics.AUGMENT_REQUESTS, run, EventCodec.encode(request));
 
         String name = dataset + "/v1/train";
-        try (ShardReader reader = new ShardReader(store, run, images, AugmentPolicy.parse("simclr"), 21, name, 2, 25,
-                epochs, Duration.ofSeconds(90));
+        try (ShardReader reader = new ShardReader(store, run, images, AugmentPolicy.parse("simclr"), 21, name, 2,
+                Duration.ofSeconds(90));
              Augmenter inProcess = new Augmenter(images, AugmentPolicy.parse("simclr"), 21, name, 2, 1)) {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 for (int step = 0; step < DataOrder.stepsPerEpoch(IMAGES, 40); step++) {

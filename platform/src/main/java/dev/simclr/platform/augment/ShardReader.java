@@ -17,7 +17,8 @@ import java.util.Map;
 public final class ShardReader implements ViewSupplier, AutoCloseable {
     private final ObjectStore store;
     private final String runId;
-    private final ViewShards.Plan plan;
+    private final int images;
+    private int shardSize = -1;
     private final long seed;
     private final Duration timeout;
     private final Augmenter fallback;
@@ -32,14 +33,14 @@ public final class ShardReader implements ViewSupplier, AutoCloseable {
     private int released;
 
     /**
-     * {@code images}, {@code policy}, {@code seed}, {@code datasetName}, {@code viewsPerImage} and
-     * {@code shardSize} must be the augment run's; {@code timeout} bounds the wait for one shard.
+     * {@code images}, {@code policy}, {@code seed}, {@code datasetName} and {@code viewsPerImage} must be the
+     * augment run's (the shard size is read off the shards); {@code timeout} bounds the wait for one shard.
      */
     public ShardReader(ObjectStore store, String runId, LabelledImages images, AugmentPolicy policy, long seed,
-                       String datasetName, int viewsPerImage, int shardSize, int epochs, Duration timeout) {
+                       String datasetName, int viewsPerImage, Duration timeout) {
         this.store = store;
         this.runId = runId;
-        this.plan = new ViewShards.Plan(images.count(), shardSize, epochs, 1);
+        this.images = images.count();
         this.seed = seed;
         this.timeout = timeout;
         this.fallback = new Augmenter(images, policy, seed, datasetName, viewsPerImage, 1);
@@ -52,19 +53,22 @@ public final class ShardReader implements ViewSupplier, AutoCloseable {
             return fallback.views(epoch, step, indices);
         }
         if (positionsEpoch != epoch) {
-            int[] order = DataOrder.permutation(seed, epoch, plan.images());
+            int[] order = DataOrder.permutation(seed, epoch, images);
             positions = new int[order.length];
             for (int p = 0; p < order.length; p++) {
                 positions[order[p]] = p;
             }
             positionsEpoch = epoch;
         }
+        if (shardSize < 0) {
+            shardSize = shard(epoch, 0).indices().length; // every shard but an epoch's last has this many rows
+        }
         byte[][] out = null;
         for (int i = 0; i < indices.length; i++) {
             int position = positions[indices[i]];
-            int shardNo = position / plan.shardSize();
+            int shardNo = position / shardSize;
             ViewShards.Shard shard = shard(epoch, shardNo);
-            int row = position - plan.firstPosition(shardNo);
+            int row = position - shardNo * shardSize;
             if (shard.indices()[row] != indices[i]) {
                 throw new IllegalStateException(ViewShards.shardKey(runId, epoch, shardNo) + " row " + row
                         + " holds image " + shard.indices()[row] + ", expected " + indices[i]
@@ -107,6 +111,9 @@ public final class ShardReader implements ViewSupplier, AutoCloseable {
 
     /** The consumer is done with {@code epoch} (a checkpoint covers it): its shards go, the writers move on. */
     public void release(int epoch) {
+        if (epoch < released - 1) {
+            return; // released before
+        }
         if (epoch + 1 > released) {
             released = epoch + 1;
             ViewShards.setCursor(store, runId, released);

@@ -182,32 +182,42 @@ public final class DatasetStore {
                     counts[(int) labels[i]]++;
                 }
             } else {
-                SplittableRandom random = new SplittableRandom(seed);
-                for (int c = 0; c < counts.length; c++) {
-                    List<Integer> ofClass = new ArrayList<>();
-                    for (int i = 0; i < labels.length; i++) {
-                        if (labels[i] == c) {
-                            ofClass.add(i);
-                        }
-                    }
-                    // Fisher-Yates with our own seeded generator: the same subset on every machine
-                    for (int i = ofClass.size() - 1; i > 0; i--) {
-                        int j = random.nextInt(i + 1);
-                        Integer t = ofClass.get(i);
-                        ofClass.set(i, ofClass.get(j));
-                        ofClass.set(j, t);
-                    }
-                    int take = Math.max(1, (int) Math.round(ofClass.size() * fraction));
-                    kept.addAll(ofClass.subList(0, Math.min(take, ofClass.size())));
-                    counts[c] = Math.min(take, ofClass.size());
+                for (int i : labelFraction(labels, counts.length, fraction, seed)) {
+                    kept.add(i);
+                    counts[(int) labels[i]]++;
                 }
-                kept.sort(Integer::compareTo);
             }
             splits.put(e.getKey(), new DatasetManifest.Split(kept.size(), Arrays.stream(counts).boxed().toList(),
                     e.getValue().shards(), kept));
         }
         return publishDerived(parent, name, parent.classNames(), splits, null,
                 "label fraction " + fraction + " (seed " + seed + ") of " + parentName + "/" + parentVersion);
+    }
+
+    /**
+     * The images kept for a label fraction: per class, {@code fraction} of its images rounded (at least one), drawn
+     * by a Fisher–Yates shuffle with our own seeded generator — the same subset on every machine. Sorted positions.
+     */
+    public static int[] labelFraction(long[] labels, int classes, double fraction, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Integer> kept = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            List<Integer> ofClass = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] == c) {
+                    ofClass.add(i);
+                }
+            }
+            for (int i = ofClass.size() - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                Integer t = ofClass.get(i);
+                ofClass.set(i, ofClass.get(j));
+                ofClass.set(j, t);
+            }
+            int take = Math.max(1, (int) Math.round(ofClass.size() * fraction));
+            kept.addAll(ofClass.subList(0, Math.min(take, ofClass.size())));
+        }
+        return kept.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     private DatasetManifest publishDerived(DatasetManifest parent, String name, List<String> classNames,

@@ -77,7 +77,7 @@ class ViewShardsIT {
         assertThat(store.list(ViewShards.epochPrefix(run, 2))).isEmpty();
 
         try (ShardReader reader = new ShardReader(store, run, images, AugmentPolicy.parse("simclr"), 9,
-                ShardWriter.datasetName(r), 2, 32, 3, Duration.ofSeconds(30));
+                ShardWriter.datasetName(r), 2, Duration.ofSeconds(30));
              Augmenter inProcess = new Augmenter(images, AugmentPolicy.parse("simclr"), 9, ShardWriter.datasetName(r),
                      2, 1)) {
             for (int step = 0; step < DataOrder.stepsPerEpoch(IMAGES, 30); step++) {

@@ -18,12 +18,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** SimCLR pretraining on tiny synthetic data: it learns, it is deterministic, and it resumes to the same bits. */
-class PretrainingTest {
+public class PretrainingTest {
     static final Pretraining.Spec SPEC = new Pretraining.Spec("resnet", 18, 0.125, 2, 0.5);
     static final LoopSettings SETTINGS = new LoopSettings(16, 3, 7, "sgd", 0.1, 0.9, 1e-4, true, 1, "none", 0);
 
     /** 64 images of 8×8: four classes of bar patterns at random brightness. */
-    static LabelledImages images() {
+    public static LabelledImages images() {
         SplittableRandom r = new SplittableRandom(3);
         int n = 64;
         byte[] px = new byte[n * 64];

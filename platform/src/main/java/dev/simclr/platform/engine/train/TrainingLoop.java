@@ -116,7 +116,7 @@ public abstract class TrainingLoop implements AutoCloseable {
                 step = totalSteps();
                 return true;
             }
-            if (stopRequested) {
+            if (stopRequested && step < totalSteps()) {
                 return false;
             }
         }

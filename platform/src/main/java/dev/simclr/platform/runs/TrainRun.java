@@ -1,0 +1,206 @@
+package dev.simclr.platform.runs;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.simclr.contracts.Event;
+import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.platform.augment.AugmentPolicy;
+import dev.simclr.platform.augment.Augmenter;
+import dev.simclr.platform.augment.ShardReader;
+import dev.simclr.platform.dataset.DatasetManifest;
+import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.engine.train.Checkpoint;
+import dev.simclr.platform.engine.train.Classification;
+import dev.simclr.platform.engine.train.Evaluation;
+import dev.simclr.platform.engine.train.LoopSettings;
+import dev.simclr.platform.engine.train.Normalization;
+import dev.simclr.platform.engine.train.Pretraining;
+import dev.simclr.platform.engine.train.Progress;
+import dev.simclr.platform.engine.train.RunListener;
+import dev.simclr.platform.engine.train.TrainingLoop;
+import dev.simclr.platform.engine.train.ViewSupplier;
+import dev.simclr.platform.engine.train.EncoderExport;
+import dev.simclr.platform.store.ObjectStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One slice of a pretrain or fine-tune run (see {@link RunSlice}): builds the loop from the request, restores the
+ * run's latest checkpoint, trains until the budget is spent or the run ends, and on the end evaluates, exports the
+ * encoder and stores the result. Plain Java: trainer-service calls it from its Kafka listener, tests call it directly.
+ */
+public final class TrainRun {
+    /**
+     * Worker settings: device ("cpu" or "gpu"), augmentation threads, checkpoint cadence in steps (0 = every
+     * epoch), how long to wait for a view shard, kNN monitor cadence in epochs (0 = off) and its sizes.
+     */
+    public record Options(String device, int threads, int checkpointEverySteps, Duration viewTimeout,
+                          int knnEveryEpochs, int knnBank, int knnQueries) {
+        public static Options defaults() {
+            return new Options("cpu", Runtime.getRuntime().availableProcessors(), 0, Duration.ofMinutes(10), 1,
+                    2000, 1000);
+        }
+    }
+
+    private final ObjectStore store;
+    private final RunStore runs;
+    private final DatasetStore datasets;
+    private final Options options;
+
+    public TrainRun(ObjectStore store, Options options) {
+        this.store = store;
+        this.runs = new RunStore(store);
+        this.datasets = new DatasetStore(store);
+        this.options = options;
+    }
+
+    public RunSlice.Outcome run(TrainRequested r, RunSlice.Budget budget, RunSlice.Listener listener) {
+        Optional<com.fasterxml.jackson.databind.JsonNode> done = runs.result(r.runId());
+        if (done.isPresent()) {
+            RunCompleted c = EventCodec.decode(done.get().toString(), RunCompleted.class);
+            return new RunSlice.Outcome(c, -1, -1, true);
+        }
+        double cpu0 = RunSlice.processCpuSeconds();
+        boolean pretrain = r.stage() == Stage.PRETRAIN;
+        DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
+        int classes = manifest.classNames().size();
+        LabelledImages train = datasets.load(r.dataset().name(), r.dataset().version(), "train");
+        if (!pretrain && r.labelFraction() < 1) {
+            train = train.select(DatasetStore.labelFraction(train.labels(), classes, r.labelFraction(), r.seed()));
+        }
+        LabelledImages test = manifest.splits().containsKey("test")
+                ? datasets.load(r.dataset().name(), r.dataset().version(), "test") : null;
+        Checkpoint initial = r.initialCheckpoint() == null ? null
+                : runs.loadByKey("initialCheckpoint", r.initialCheckpoint());
+        if (initial != null) {
+            checkCompatible(initial, train);
+        }
+        Normalization norm = initial != null && initial.meta().has("normalization")
+                ? Checkpoint.JSON.convertValue(initial.meta().get("normalization"), Normalization.class)
+                : Normalization.of(train.pixels(), train.channels());
+        LoopSettings settings = new LoopSettings(r.batchSize(), r.epochs(), r.seed(), r.optimizer().name(),
+                r.optimizer().learningRate(), r.optimizer().momentum(), r.optimizer().weightDecay(),
+                r.optimizer().nesterov(), r.optimizer().warmupEpochs(), r.optimizer().lrScaling(),
+                options.checkpointEverySteps());
+        String datasetName = r.dataset().name() + "/" + r.dataset().version() + "/train";
+        AugmentPolicy policy = AugmentPolicy.parse(r.policy());
+        int views = pretrain ? 2 : 1;
+        long deadline = System.nanoTime() + budget.budget().toNanos();
+        Optional<RunStore.Latest> latest = runs.latest(r.runId());
+        double cpuBefore = latest.map(RunStore.Latest::cpuSeconds).orElse(0.0);
+        try (NDManager manager = NDManager.newBaseManager(Device.fromName(options.device()));
+             AutoCloseable viewsResource = viewSupplier(r, train, policy, datasetName, views)) {
+            ViewSupplier supplier = (ViewSupplier) viewsResource;
+            TrainingLoop loop;
+            Pretraining pretraining = null;
+            Classification classification = null;
+            if (pretrain) {
+                Pretraining.Monitor monitor = test == null || options.knnEveryEpochs() <= 0 ? null
+                        : new Pretraining.Monitor(head(train, options.knnBank()), head(test, options.knnQueries()),
+                        classes, options.knnEveryEpochs());
+                pretraining = new Pretraining(settings, new Pretraining.Spec(r.encoder().family(), r.encoder().depth(),
+                        r.encoder().width(), r.projectionLayers(), r.temperature()), train, norm, supplier, monitor,
+                        manager);
+                loop = pretraining;
+            } else {
+                classification = new Classification(settings, new Classification.Spec(r.encoder().family(),
+                        r.encoder().depth(), r.encoder().width(), List.of(), r.freezeEncoder(), classes), train, norm,
+                        supplier, manager);
+                if (initial != null) {
+                    classification.loadEncoder(initial);
+                }
+                loop = classification;
+            }
+            if (latest.isPresent()) {
+                loop.restore(runs.load(latest.get()));
+            }
+            final TrainingLoop running = loop;
+            boolean finished = loop.run(new RunListener() {
+                @Override
+                public void progress(Progress p) {
+                    listener.progress(p);
+                }
+
+                @Override
+                public void checkpoint(long step, byte[] bytes) {
+                    long t = System.nanoTime();
+                    runs.saveCheckpoint(r.runId(), step, bytes,
+                            cpuBefore + RunSlice.processCpuSeconds() - cpu0);
+                    listener.checkpointSaved(bytes.length, (System.nanoTime() - t) / 1e9);
+                    if (viewsResource instanceof ShardReader shards) {
+                        // epochs a checkpoint covers are never read again from shards: augment-service moves on
+                        for (int e = 0; e < step / running.stepsPerEpoch(); e++) {
+                            shards.release(e);
+                        }
+                    }
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return System.nanoTime() > deadline || budget.shutdown().getAsBoolean();
+                }
+            });
+            if (!finished) {
+                return new RunSlice.Outcome(null, running.step(), running.totalSteps(), false);
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("loss", running.lastLoss());
+            metrics.put("steps", (double) running.totalSteps());
+            metrics.put("trainImages", (double) train.count());
+            if (pretraining != null && pretraining.lastKnnAccuracy() != null) {
+                metrics.put("knnAccuracy", pretraining.lastKnnAccuracy());
+            }
+            if (classification != null && test != null) {
+                Evaluation e = classification.evaluate(test);
+                metrics.put("top1", e.top1());
+                if (e.top5() != null) {
+                    metrics.put("top5", e.top5());
+                }
+            }
+            runs.saveEncoder(r.runId(), EncoderExport.fromCheckpoint(running.checkpoint()));
+            String checkpointKey = runs.latest(r.runId()).orElseThrow().key();
+            RunCompleted completed = new RunCompleted(Event.SCHEMA_VERSION, r.experimentId(), r.runId(), r.stage(),
+                    checkpointKey, metrics, cpuBefore + RunSlice.processCpuSeconds() - cpu0, Instant.now());
+            runs.saveResult(r.runId(), EventCodec.encode(completed));
+            return new RunSlice.Outcome(completed, running.step(), running.totalSteps(), false);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private AutoCloseable viewSupplier(TrainRequested r, LabelledImages train, AugmentPolicy policy, String datasetName,
+                                       int views) {
+        if (r.viewsFromRun() != null) {
+            return new ShardReader(store, r.viewsFromRun(), train, policy, r.seed(), datasetName, views,
+                    options.viewTimeout());
+        }
+        return new Augmenter(train, policy, r.seed(), datasetName, views, options.threads());
+    }
+
+    /** A pretrained encoder must take this dataset's images: same channels. */
+    private static void checkCompatible(Checkpoint initial, LabelledImages train) {
+        int channels = initial.meta().path("inChannels").asInt(train.channels());
+        if (channels != train.channels()) {
+            throw new IllegalArgumentException("initialCheckpoint: its encoder takes " + channels
+                    + "-channel images, the dataset has " + train.channels());
+        }
+    }
+
+    private static LabelledImages head(LabelledImages images, int n) {
+        int k = Math.min(n, images.count());
+        int[] idx = new int[k];
+        Arrays.setAll(idx, i -> i);
+        return images.select(idx);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.simclr.platform.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.simclr.contracts.AugmentRequested;
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.OptimizerSpec;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.platform.augment.ShardWriter;
+import dev.simclr.platform.augment.ViewShards;
+import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.engine.PretrainingTest;
+import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.TestInfrastructure;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs sliced by time budget on the real S3 server: a run cut into many slices ends with the same checkpoint bytes
+ * and metrics as one uninterrupted slice; views from augment-service's shards give the same run as in-process
+ * augmentation; a fine-tune starts from the pretrain's checkpoint; a finished run is never trained again.
+ */
+class TrainRunIT {
+    static ObjectStore store;
+    static DatasetRef dataset;
+    static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
+    static final TrainRun.Options OPTIONS = new TrainRun.Options("cpu", 2, 2, Duration.ofSeconds(30), 1, 64, 32);
+
+    @BeforeAll
+    static void publish() {
+        store = new ObjectStore(TestInfrastructure.get());
+        store.ensureBucket();
+        LabelledImages images = PretrainingTest.images();
+        String name = "runs-" + UUID.randomUUID().toString().substring(0, 8);
+        new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
+                Map.of("train", images, "test", images), "test", 1000);
+        dataset = new DatasetRef(name, "v1");
+    }
+
+    static TrainRequested pretrain(String run, String viewsFrom) {
+        return new TrainRequested(1, "exp", run, Stage.PRETRAIN, dataset, new EncoderSpec("resnet", 18, 0.125), 2,
+                "crop+flip", 1.0, 16, 3, SGD, 0.5, 7, false, null, viewsFrom);
+    }
+
+    static RunSlice.Outcome untilDone(TrainRun trainer, TrainRequested r, Duration slice, int[] slices) {
+        while (true) {
+            RunSlice.Outcome o = trainer.run(r, RunSlice.Budget.of(slice), RunSlice.Listener.NONE);
+            slices[0]++;
+            if (o.done()) {
+                return o;
+            }
+        }
+    }
+
+    @Test
+    void aRunCutIntoSlicesEndsExactlyAsAnUninterruptedOne() {
+        TrainRun trainer = new TrainRun(store, OPTIONS);
+        int[] whole = {0};
+        RunSlice.Outcome a = untilDone(trainer, pretrain("pretrain-" + UUID.randomUUID(), null), Duration.ofHours(1),
+                whole);
+        int[] sliced = {0};
+        // a zero budget stops after every step: 12 steps become 12 slices, each restoring the last checkpoint
+        RunSlice.Outcome b = untilDone(trainer, pretrain("pretrain-" + UUID.randomUUID(), null), Duration.ZERO,
+                sliced);
+        assertThat(whole[0]).isEqualTo(1);
+        assertThat(sliced[0]).isEqualTo(12);
+        assertThat(b.completed().metrics()).isEqualTo(a.completed().metrics());
+        RunStore runs = new RunStore(store);
+        assertThat(runs.latest(b.completed().runId()).orElseThrow().sha256())
+                .isEqualTo(runs.latest(a.completed().runId()).orElseThrow().sha256());
+        assertThat(a.completed().metrics()).containsKeys("loss", "knnAccuracy");
+        assertThat(store.exists(RunStore.encoderKey(a.completed().runId()))).isTrue();
+
+        // delivered again: acknowledged from the stored result, nothing trained
+        RunSlice.Outcome again = trainer.run(pretrain(a.completed().runId(), null), RunSlice.Budget.of(Duration.ZERO),
+                RunSlice.Listener.NONE);
+        assertThat(again.alreadyDone()).isTrue();
+        assertThat(again.completed()).isEqualTo(a.completed());
+
+        // fine-tune from the pretrained checkpoint on half the labels
+        TrainRequested finetune = new TrainRequested(1, "exp", "finetune-" + UUID.randomUUID(), Stage.FINETUNE,
+                dataset, new EncoderSpec("resnet", 18, 0.125), 2, "crop+flip", 0.5, 8, 2, SGD, 0.5, 7, false,
+                a.completed().checkpointKey(), null);
+        RunSlice.Outcome tuned = untilDone(trainer, finetune, Duration.ofHours(1), new int[1]);
+        assertThat(tuned.completed().metrics()).containsKeys("top1", "loss").containsEntry("trainImages", 32.0);
+        assertThat(tuned.completed().metrics().get("top1")).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void viewsFromAugmentServiceShardsTrainTheSameRunAsInProcessAugmentation() throws Exception {
+        String views = "augment-" + UUID.randomUUID();
+        AugmentRequested augment = new AugmentRequested(1, "exp", views, dataset, "train", "crop+flip", 3, 7, 2, 20,
+                3, null, null);
+        assertThat(new ShardWriter(store, 2).run(augment, Duration.ofMinutes(1), null).runDone()).isTrue();
+        TrainRun trainer = new TrainRun(store, OPTIONS);
+        RunSlice.Outcome fed = untilDone(trainer, pretrain("pretrain-" + UUID.randomUUID(), views), Duration.ofHours(1),
+                new int[1]);
+        RunSlice.Outcome local = untilDone(trainer, pretrain("pretrain-" + UUID.randomUUID(), null), Duration.ofHours(1),
+                new int[1]);
+        RunStore runs = new RunStore(store);
+        assertThat(runs.latest(fed.completed().runId()).orElseThrow().sha256())
+                .isEqualTo(runs.latest(local.completed().runId()).orElseThrow().sha256());
+        // consumed epochs were released: the shards are gone and the cursor is past the last epoch
+        assertThat(store.list(ViewShards.prefix(views)).stream().filter(k -> k.endsWith(".npz"))).isEmpty();
+        assertThat(ViewShards.cursor(store, views)).isEqualTo(3);
+    }
+
+    @Test
+    void aMissingOrBrokenInitialCheckpointIsNamed() {
+        TrainRun trainer = new TrainRun(store, OPTIONS);
+        TrainRequested missing = new TrainRequested(1, "exp", "finetune-" + UUID.randomUUID(), Stage.FINETUNE,
+                dataset, new EncoderSpec("resnet", 18, 0.125), 2, "none", 1.0, 8, 1, SGD, 0.5, 7, false,
+                "runs/nobody/checkpoints/step-0000000001.npz", null);
+        assertThatThrownBy(() -> trainer.run(missing, RunSlice.Budget.of(Duration.ZERO), RunSlice.Listener.NONE))
+                .hasMessageContaining("initialCheckpoint").hasMessageContaining("does not exist");
+        String junk = "runs/junk-" + UUID.randomUUID() + "/checkpoint.npz";
+        store.put(junk, new byte[] {1, 2, 3}, "application/x-npz");
+        TrainRequested broken = new TrainRequested(1, "exp", "finetune-" + UUID.randomUUID(), Stage.FINETUNE,
+                dataset, new EncoderSpec("resnet", 18, 0.125), 2, "none", 1.0, 8, 1, SGD, 0.5, 7, false, junk, null);
+        assertThatThrownBy(() -> trainer.run(broken, RunSlice.Budget.of(Duration.ZERO), RunSlice.Listener.NONE))
+                .hasMessageContaining("initialCheckpoint").hasMessageContaining("not a checkpoint");
+    }
+}
