@@ -18,7 +18,9 @@ public final class TrainRequestChecks {
                 .optimizer("optimizer", r.optimizer())
                 .policy("policy", r.policy())
                 .fraction("labelFraction", r.labelFraction())
-                .positive("batchSize", r.batchSize())
+                .require(r.batchSize() >= 2, "batchSize: at least 2 (batch norm), got " + r.batchSize())
+                .require(r.viewsFromRun() == null || r.labelFraction() == 1.0,
+                        "viewsFromRun: view shards cover the whole split; a label fraction below 1 augments in process")
                 .positive("epochs", r.epochs())
                 .positive("temperature", r.temperature())
                 .require(r.projectionLayers() == 2 || r.projectionLayers() == 3,
