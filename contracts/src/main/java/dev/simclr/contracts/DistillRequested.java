@@ -6,7 +6,11 @@ import java.util.List;
  * Distil a fine-tuned teacher into a student: {@code mode} full (whole student trained) or frozen-base (the
  * student's encoder frozen, a dense head with {@code denseHidden} units trained). Loss:
  * {@code (1-alpha)·T²·KL(teacher/T ‖ student/T) + alpha·CE(labels)}; stops early after {@code patienceEpochs}
- * epochs without a better validation accuracy.
+ * epochs without a better validation accuracy. The student is trained on the {@code unlabelled} dataset's train split
+ * (its labels are read only when {@code alpha} > 0) and scored on the {@code labelled} dataset's test split after
+ * every epoch, as the reference stopped at its best accuracy. {@code studentCheckpoint}: an encoder to start the
+ * student from (for frozen-base, the base that stays frozen, e.g. a SimCLR-pretrained encoder); absent, the
+ * student starts from a seeded random initialisation.
  */
 public record DistillRequested(
         int schemaVersion,
@@ -24,4 +28,5 @@ public record DistillRequested(
         int epochs,
         int patienceEpochs,
         OptimizerSpec optimizer,
-        long seed) implements Event {}
+        long seed,
+        @Nullable String studentCheckpoint) implements Event {}

@@ -28,7 +28,7 @@ class EventCodecTest {
                         1.0, 256, 10, SGD, 0.5, 7L, false, null, "augment-0a1b"),
                 new DistillRequested(1, "exp-1", "distill-0a1b", "checkpoints/finetune-1/step-00000100/",
                         new EncoderSpec("vgg", 11, 0.25), "frozen-base", List.of(256, 128), 4.0, 0.0,
-                        FMNIST, FMNIST, 128, 20, 3, SGD, 7L),
+                        FMNIST, FMNIST, 128, 20, 3, SGD, 7L, "runs/pretrain-1/checkpoints/step-0000000100.npz"),
                 new EvalRequested(1, "exp-1", "eval-0a1b", "linear", "checkpoints/x/step-1/", FMNIST, 64, 30, 7L),
                 new RunProgress(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, 2, 40, 100, 5.1, 0.2, 900.5, null, AT),
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",

@@ -20,7 +20,7 @@ public final class DistillRequestChecks {
                 .require(r.alpha() >= 0 && r.alpha() <= 1, "alpha: " + r.alpha() + " is outside [0, 1]")
                 .dataset("unlabelled", r.unlabelled())
                 .dataset("labelled", r.labelled())
-                .positive("batchSize", r.batchSize())
+                .require(r.batchSize() >= 2, "batchSize: at least 2 (batch norm), got " + r.batchSize())
                 .positive("epochs", r.epochs())
                 .positive("patienceEpochs", r.patienceEpochs())
                 .optimizer("optimizer", r.optimizer())

@@ -1,28 +1,58 @@
 package dev.simclr.distill.messaging;
 
 import dev.simclr.contracts.DistillRequested;
+import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.distill.DistillRequestChecks;
 import dev.simclr.platform.quarkus.RequestIntake;
 import dev.simclr.platform.quarkus.RunEventsEmitter;
+import dev.simclr.platform.quarkus.SliceWorker;
+import dev.simclr.platform.runs.DistillRun;
+import dev.simclr.platform.store.ObjectStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Consumes distill requests; a bad one is answered with run-failed naming every problem. */
+/** Consumes distill requests and trains each run one time slice at a time ({@link SliceWorker}). */
 @ApplicationScoped
 public class DistillRequestListener {
     @Inject
     RunEventsEmitter events;
 
+    @Inject
+    SliceWorker worker;
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    @Channel("distill-requeue")
+    Emitter<String> requeue;
+
+    @ConfigProperty(name = "simclr.distill.slice-seconds", defaultValue = "30")
+    int sliceSeconds;
+
+    @ConfigProperty(name = "simclr.distill.device", defaultValue = "cpu")
+    String device;
+
+    @ConfigProperty(name = "simclr.distill.checkpoint-every-steps", defaultValue = "0")
+    int checkpointEverySteps;
+
     @Incoming(Topics.DISTILL_REQUESTS)
     @Blocking
-    public void onRequest(String json) {
-        RequestIntake.handle(json, DistillRequested.class, Stage.DISTILL, DistillRequestChecks::problems,
-                request -> events.failed(request.experimentId(), request.runId(), Stage.DISTILL,
-                        "this build of distill-service validates requests but has no training engine yet"),
+    public void onRequest(ConsumerRecord<String, String> record) {
+        RequestIntake.handle(record.value(), DistillRequested.class, Stage.DISTILL, DistillRequestChecks::problems,
+                r -> worker.work(new SliceWorker.Run(r.experimentId(), r.runId(), Stage.DISTILL, r.batchSize()),
+                        Duration.ofSeconds(sliceSeconds), (budget, listener) -> new DistillRun(store, device,
+                                checkpointEverySteps).run(r, budget, listener), requeue, record.partition(),
+                        EventCodec.encode(r)),
                 events);
     }
 }

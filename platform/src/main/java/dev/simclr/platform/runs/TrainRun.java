@@ -2,8 +2,6 @@ package dev.simclr.platform.runs;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.simclr.contracts.Event;
-import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.TrainRequested;
@@ -13,20 +11,17 @@ import dev.simclr.platform.augment.ShardReader;
 import dev.simclr.platform.dataset.DatasetManifest;
 import dev.simclr.platform.dataset.DatasetStore;
 import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.engine.model.Encoders;
 import dev.simclr.platform.engine.train.Checkpoint;
 import dev.simclr.platform.engine.train.Classification;
 import dev.simclr.platform.engine.train.Evaluation;
 import dev.simclr.platform.engine.train.LoopSettings;
 import dev.simclr.platform.engine.train.Normalization;
 import dev.simclr.platform.engine.train.Pretraining;
-import dev.simclr.platform.engine.train.Progress;
-import dev.simclr.platform.engine.train.RunListener;
 import dev.simclr.platform.engine.train.TrainingLoop;
 import dev.simclr.platform.engine.train.ViewSupplier;
-import dev.simclr.platform.engine.train.EncoderExport;
 import dev.simclr.platform.store.ObjectStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,12 +59,10 @@ public final class TrainRun {
     }
 
     public RunSlice.Outcome run(TrainRequested r, RunSlice.Budget budget, RunSlice.Listener listener) {
-        Optional<com.fasterxml.jackson.databind.JsonNode> done = runs.result(r.runId());
+        Optional<RunSlice.Outcome> done = RunSlice.alreadyDone(runs, r.runId());
         if (done.isPresent()) {
-            RunCompleted c = EventCodec.decode(done.get().toString(), RunCompleted.class);
-            return new RunSlice.Outcome(c, -1, -1, true);
+            return done.get();
         }
-        double cpu0 = RunSlice.processCpuSeconds();
         boolean pretrain = r.stage() == Stage.PRETRAIN;
         DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
         int classes = manifest.classNames().size();
@@ -79,6 +72,7 @@ public final class TrainRun {
         }
         LabelledImages test = manifest.splits().containsKey("test")
                 ? datasets.load(r.dataset().name(), r.dataset().version(), "test") : null;
+        Encoders.requireInputSize("encoder", r.encoder().family(), r.encoder().depth(), train.height(), train.width());
         Checkpoint initial = r.initialCheckpoint() == null ? null
                 : runs.loadByKey("initialCheckpoint", r.initialCheckpoint());
         if (initial != null) {
@@ -94,7 +88,6 @@ public final class TrainRun {
         String datasetName = r.dataset().name() + "/" + r.dataset().version() + "/train";
         AugmentPolicy policy = AugmentPolicy.parse(r.policy());
         int views = pretrain ? 2 : 1;
-        long deadline = System.nanoTime() + budget.budget().toNanos();
         Optional<RunStore.Latest> latest = runs.latest(r.runId());
         double cpuBefore = latest.map(RunStore.Latest::cpuSeconds).orElse(0.0);
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(options.device()));
@@ -124,29 +117,12 @@ public final class TrainRun {
                 loop.restore(runs.load(latest.get()));
             }
             final TrainingLoop running = loop;
-            boolean finished = loop.run(new RunListener() {
-                @Override
-                public void progress(Progress p) {
-                    listener.progress(p);
-                }
-
-                @Override
-                public void checkpoint(long step, byte[] bytes) {
-                    long t = System.nanoTime();
-                    runs.saveCheckpoint(r.runId(), step, bytes,
-                            cpuBefore + RunSlice.processCpuSeconds() - cpu0);
-                    listener.checkpointSaved(bytes.length, (System.nanoTime() - t) / 1e9);
-                    if (viewsResource instanceof ShardReader shards) {
-                        // epochs a checkpoint covers are never read again from shards: augment-service moves on
-                        for (int e = 0; e < step / running.stepsPerEpoch(); e++) {
-                            shards.release(e);
-                        }
+            boolean finished = RunSlice.train(runs, r.runId(), loop, budget, listener, cpuBefore, step -> {
+                if (viewsResource instanceof ShardReader shards) {
+                    // epochs a checkpoint covers are never read again from shards: augment-service moves on
+                    for (int e = 0; e < step / running.stepsPerEpoch(); e++) {
+                        shards.release(e);
                     }
-                }
-
-                @Override
-                public boolean stopRequested() {
-                    return System.nanoTime() > deadline || budget.shutdown().getAsBoolean();
                 }
             });
             if (!finished) {
@@ -166,11 +142,7 @@ public final class TrainRun {
                     metrics.put("top5", e.top5());
                 }
             }
-            runs.saveEncoder(r.runId(), EncoderExport.fromCheckpoint(running.checkpoint()));
-            String checkpointKey = runs.latest(r.runId()).orElseThrow().key();
-            RunCompleted completed = new RunCompleted(Event.SCHEMA_VERSION, r.experimentId(), r.runId(), r.stage(),
-                    checkpointKey, metrics, cpuBefore + RunSlice.processCpuSeconds() - cpu0, Instant.now());
-            runs.saveResult(r.runId(), EventCodec.encode(completed));
+            RunCompleted completed = RunSlice.finish(runs, r.experimentId(), r.runId(), r.stage(), running, metrics);
             return new RunSlice.Outcome(completed, running.step(), running.totalSteps(), false);
         } catch (RuntimeException e) {
             throw e;

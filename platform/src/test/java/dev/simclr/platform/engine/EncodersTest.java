@@ -91,4 +91,12 @@ class EncodersTest {
         }
         assertThat(worst).as("largest absolute difference").isLessThanOrEqualTo(tolerance);
     }
+
+    @org.junit.jupiter.api.Test
+    void imagesTooSmallForAnEncoderAreRefusedWithTheSize() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Encoders.requireInputSize("student", "vgg", 11, 8, 8))
+                .hasMessage("student: vgg11 needs images of at least 16×16 pixels, the dataset has 8×8");
+        Encoders.requireInputSize("student", "vgg", 16, 16, 16);
+        Encoders.requireInputSize("encoder", "resnet", 18, 8, 8);
+    }
 }

@@ -63,6 +63,23 @@ public final class Encoders {
         };
     }
 
+    /**
+     * The smallest image side the encoder takes: VGG halves the side after every stage but the last, so it needs
+     * 2^(stages-1) pixels (16 for 5 stages); the CIFAR ResNets downsample 8× and take anything.
+     */
+    public static int minInputSide(String family, int depth) {
+        return "vgg".equals(family) ? 1 << (VGG_STAGES.get(depth).length - 1) : 1;
+    }
+
+    /** A clear error for images too small for the encoder, instead of libtorch's. */
+    public static void requireInputSize(String field, String family, int depth, int height, int width) {
+        int min = minInputSide(family, depth);
+        if (height < min || width < min) {
+            throw new IllegalArgumentException(field + ": " + family + depth + " needs images of at least " + min + "×"
+                    + min + " pixels, the dataset has " + height + "×" + width);
+        }
+    }
+
     static int channels(int base, double width) {
         return Math.max(1, (int) Math.floor(base * width));
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.dataset.Npy;
 import dev.simclr.platform.engine.loss.Losses;
 import dev.simclr.platform.engine.model.Encoders;
 import dev.simclr.platform.engine.model.Network;
@@ -190,6 +191,25 @@ public final class Distillation extends TrainingLoop {
 
     private static byte[] slice(LabelledImages images, int from, int to) {
         return Arrays.copyOfRange(images.pixels(), from * images.imageBytes(), to * images.imageBytes());
+    }
+
+    /** The best student so far travels with the checkpoint, so a resumed run still ends on its best epoch. */
+    @Override
+    protected void extraTensors(Map<String, Npy.Array> tensors) {
+        if (bestState != null) {
+            bestState.forEach((k, v) -> tensors.put("best/" + k, Npy.float32(v, v.length)));
+        }
+    }
+
+    @Override
+    protected void restoreExtraTensors(Map<String, Npy.Array> tensors) {
+        Map<String, float[]> best = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith("best/")) {
+                best.put(k.substring(5), v.asFloats());
+            }
+        });
+        bestState = best.isEmpty() ? null : best;
     }
 
     @Override

@@ -52,6 +52,12 @@ public abstract class TrainingLoop implements AutoCloseable {
     /** Restores what {@link #describe} wrote beyond the common fields (monitor values, best scores). */
     protected void restoreDescription(ObjectNode meta) {}
 
+    /** Tensors this kind of loop keeps besides networks and optimiser (e.g. the best weights so far). */
+    protected void extraTensors(Map<String, Npy.Array> tensors) {}
+
+    /** Restores what {@link #extraTensors} wrote. */
+    protected void restoreExtraTensors(Map<String, Npy.Array> tensors) {}
+
     /** Called after each epoch (monitoring, validation); true stops training (early stopping). */
     protected boolean endOfEpoch(int epoch, RunListener listener) {
         return false;
@@ -176,6 +182,7 @@ public abstract class TrainingLoop implements AutoCloseable {
             String param = k.substring(0, k.lastIndexOf('/'));
             tensors.put("opt/" + k, Npy.float32(v, toInts(shapes.get(param))));
         });
+        extraTensors(tensors);
         ObjectNode meta = Checkpoint.JSON.createObjectNode();
         meta.put("schemaVersion", 1);
         meta.put("step", step);
@@ -207,6 +214,7 @@ public abstract class TrainingLoop implements AutoCloseable {
         step = c.meta().get("step").asLong();
         lastLoss = c.meta().get("lastLoss").asDouble();
         restoreDescription(c.meta());
+        restoreExtraTensors(c.tensors());
     }
 
     public static void loadNetwork(Network net, Map<String, Npy.Array> tensors, String name) {

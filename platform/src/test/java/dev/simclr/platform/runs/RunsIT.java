@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.contracts.OptimizerSpec;
 import dev.simclr.contracts.Stage;
@@ -26,9 +27,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs sliced by time budget on the real S3 server: a run cut into many slices ends with the same checkpoint bytes
  * and metrics as one uninterrupted slice; views from augment-service's shards give the same run as in-process
- * augmentation; a fine-tune starts from the pretrain's checkpoint; a finished run is never trained again.
+ * augmentation; a fine-tune starts from the pretrain's checkpoint; distillation from the fine-tuned teacher into
+ * ResNet and VGG students, full and frozen-base, ends on its best epoch whether sliced or not; a finished run is
+ * never trained again.
  */
-class TrainRunIT {
+class RunsIT {
     static ObjectStore store;
     static DatasetRef dataset;
     static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
@@ -38,11 +41,25 @@ class TrainRunIT {
     static void publish() {
         store = new ObjectStore(TestInfrastructure.get());
         store.ensureBucket();
-        LabelledImages images = PretrainingTest.images();
+        LabelledImages images = doubled(PretrainingTest.images()); // 16×16: VGG needs 16 pixels a side
         String name = "runs-" + UUID.randomUUID().toString().substring(0, 8);
         new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
                 Map.of("train", images, "test", images), "test", 1000);
         dataset = new DatasetRef(name, "v1");
+    }
+
+    static LabelledImages doubled(LabelledImages small) {
+        int h = small.height();
+        int w = small.width();
+        byte[] px = new byte[small.count() * 4 * h * w];
+        for (int n = 0; n < small.count(); n++) {
+            for (int y = 0; y < 2 * h; y++) {
+                for (int x = 0; x < 2 * w; x++) {
+                    px[(n * 2 * h + y) * 2 * w + x] = small.pixels()[(n * h + y / 2) * w + x / 2];
+                }
+            }
+        }
+        return new LabelledImages(2 * h, 2 * w, 1, px, small.labels());
     }
 
     static TrainRequested pretrain(String run, String viewsFrom) {
@@ -92,6 +109,50 @@ class TrainRunIT {
         RunSlice.Outcome tuned = untilDone(trainer, finetune, Duration.ofHours(1), new int[1]);
         assertThat(tuned.completed().metrics()).containsKeys("top1", "loss").containsEntry("trainImages", 32.0);
         assertThat(tuned.completed().metrics().get("top1")).isBetween(0.0, 1.0);
+
+        DistillRun distiller = new DistillRun(store, "cpu", 0);
+        for (var student : List.of(new EncoderSpec("resnet", 18, 0.125), new EncoderSpec("vgg", 11, 0.125))) {
+            for (String mode : List.of("full", "frozen-base")) {
+                DistillRequested d = distill("distill-" + UUID.randomUUID(), tuned.completed().checkpointKey(),
+                        student, mode, "frozen-base".equals(mode) && "resnet".equals(student.family())
+                                ? a.completed().checkpointKey() : null);
+                RunSlice.Outcome o = untilDistilled(distiller, d, Duration.ofHours(1), new int[1]);
+                assertThat(o.completed().metrics()).containsKeys("top1", "teacherTop1", "bestEpoch");
+                assertThat(o.completed().stage()).isEqualTo(Stage.DISTILL);
+            }
+        }
+        // sliced after every step, a distillation ends on the same best student as an uninterrupted one
+        EncoderSpec vgg = new EncoderSpec("vgg", 11, 0.125);
+        RunSlice.Outcome whole2 = untilDistilled(distiller, distill("distill-" + UUID.randomUUID(),
+                tuned.completed().checkpointKey(), vgg, "full", null), Duration.ofHours(1), new int[1]);
+        int[] slices = {0};
+        RunSlice.Outcome sliced2 = untilDistilled(distiller, distill("distill-" + UUID.randomUUID(),
+                tuned.completed().checkpointKey(), vgg, "full", null), Duration.ZERO, slices);
+        assertThat(slices[0]).isGreaterThan(3);
+        assertThat(sliced2.completed().metrics()).isEqualTo(whole2.completed().metrics());
+
+        // a base of another architecture is named as such; a pretrain checkpoint is no teacher
+        assertThatThrownBy(() -> distiller.run(distill("distill-" + UUID.randomUUID(), tuned.completed().checkpointKey(),
+                vgg, "frozen-base", a.completed().checkpointKey()), RunSlice.Budget.of(Duration.ZERO),
+                RunSlice.Listener.NONE)).hasMessageContaining("studentCheckpoint: it holds a resnet18");
+        assertThatThrownBy(() -> distiller.run(distill("distill-" + UUID.randomUUID(), a.completed().checkpointKey(),
+                vgg, "full", null), RunSlice.Budget.of(Duration.ZERO), RunSlice.Listener.NONE))
+                .hasMessageContaining("teacherCheckpoint").hasMessageContaining("not a fine-tuned classifier");
+    }
+
+    static DistillRequested distill(String run, String teacher, EncoderSpec student, String mode, String base) {
+        return new DistillRequested(1, "exp", run, teacher, student, mode, List.of(16), 4.0, 0.0, dataset, dataset, 16,
+                4, 2, new OptimizerSpec("adam", 0.01, 0.9, 0, false, 0, "none"), 3, base);
+    }
+
+    static RunSlice.Outcome untilDistilled(DistillRun d, DistillRequested r, Duration slice, int[] slices) {
+        while (true) {
+            RunSlice.Outcome o = d.run(r, RunSlice.Budget.of(slice), RunSlice.Listener.NONE);
+            slices[0]++;
+            if (o.done()) {
+                return o;
+            }
+        }
     }
 
     @Test
