@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BiFunction;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
 
 /**
  * What trainer-service and distill-service do with a request they accepted: one time slice of the run
@@ -22,6 +23,8 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
  */
 @ApplicationScoped
 public class SliceWorker {
+    private static final Logger LOG = Logger.getLogger(SliceWorker.class);
+
     @Inject
     RunEventsEmitter events;
 
@@ -39,6 +42,7 @@ public class SliceWorker {
 
     public void work(Run run, Duration slice, BiFunction<RunSlice.Budget, RunSlice.Listener, RunSlice.Outcome> body,
                      Emitter<String> requeue, int partition, String requestJson) {
+        LOG.infof("slice of run %s (%s) starts", run.runId(), run.stage().wireName());
         RunSlice.Outcome o;
         try {
             o = body.apply(new RunSlice.Budget(slice, () -> stopping), new RunSlice.Listener() {
@@ -60,6 +64,7 @@ public class SliceWorker {
             throw e;
         }
         if (!o.done()) {
+            LOG.infof("slice of run %s ends at step %d of %d", run.runId(), o.step(), o.totalSteps());
             AckedSend.send(requeue, run.runId(), partition, requestJson);
             return;
         }

@@ -1,0 +1,141 @@
+package dev.simclr.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.OptimizerSpec;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.Topics;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.platform.config.StackSettings;
+import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.embedded.ChildJvm;
+import dev.simclr.platform.embedded.Ports;
+import dev.simclr.platform.runs.RunSlice;
+import dev.simclr.platform.runs.RunStore;
+import dev.simclr.platform.runs.TrainRun;
+import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.TestInfrastructure;
+import dev.simclr.platform.testing.TestKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two trainer-service processes in one consumer group on the real broker and S3 server share four runs; one of
+ * them is killed with SIGKILL while runs are in flight and started again. Every run completes, and its final
+ * checkpoint is byte for byte the one an uninterrupted run makes: same data order, same steps, nothing trained
+ * twice into the result.
+ */
+class TrainerInstancesIT {
+    static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void twoInstancesShareRunsAndAKilledOneLosesNothing() throws Exception {
+        StackSettings infra = TestInfrastructure.get();
+        ObjectStore store = new ObjectStore(infra);
+        store.ensureBucket();
+        DatasetRef dataset = publish(store);
+        String group = "trainer-it-" + UUID.randomUUID();
+        Path logs = Files.createTempDirectory("trainer-instances");
+        Process a = start("a", infra, group, logs.resolve("a.log"));
+        Process b = start("b", infra, group, logs.resolve("b.log"));
+
+        Map<String, TrainRequested> runs = new LinkedHashMap<>();
+        for (int i = 0; i < 4; i++) {
+            String run = "pretrain-" + UUID.randomUUID();
+            runs.put(run, new TrainRequested(1, "exp-it", run, Stage.PRETRAIN, dataset,
+                    new EncoderSpec("resnet", 18, 0.125), 2, "crop+flip", 1.0, 16, 4, SGD, 0.5, 100 + i, false, null,
+                    null));
+            TestKafka.send(Topics.TRAIN_REQUESTS, run, EventCodec.encode(runs.get(run)));
+        }
+        RunStore runStore = new RunStore(store);
+        // kill -9 instance a once it has checkpointed a run that is not finished yet
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->
+                Files.readString(logs.resolve("a.log")).contains("ends at step")
+                        && runs.keySet().stream().anyMatch(r -> runStore.latest(r).isPresent()
+                        && runStore.result(r).isEmpty()));
+        a.destroyForcibly().waitFor();
+        Process restarted = start("a2", infra, group, logs.resolve("a2.log"));
+
+        Map<String, RunCompleted> completed = new LinkedHashMap<>();
+        for (String run : runs.keySet()) {
+            var r = TestKafka.await(Topics.RUN_EVENTS, rec -> run.equals(rec.key())
+                    && rec.value().contains("run-completed"), Duration.ofMinutes(5));
+            completed.put(run, EventCodec.decode(r.value(), RunCompleted.class));
+        }
+        // the same bytes as one uninterrupted run in this JVM
+        TrainRun reference = new TrainRun(store, new TrainRun.Options("cpu", 2, 0, Duration.ofMinutes(1), 1, 2000,
+                1000));
+        for (var e : runs.entrySet()) {
+            TrainRequested r = e.getValue();
+            String refRun = "reference-" + UUID.randomUUID();
+            RunSlice.Outcome ref = reference.run(new TrainRequested(1, "exp-it", refRun, r.stage(), r.dataset(),
+                    r.encoder(), r.projectionLayers(), r.policy(), r.labelFraction(), r.batchSize(), r.epochs(),
+                    r.optimizer(), r.temperature(), r.seed(), r.freezeEncoder(), null, null),
+                    RunSlice.Budget.of(Duration.ofHours(1)), RunSlice.Listener.NONE);
+            assertThat(runStore.latest(e.getKey()).orElseThrow().sha256()).as("final checkpoint of %s", e.getKey())
+                    .isEqualTo(runStore.latest(refRun).orElseThrow().sha256());
+            assertThat(completed.get(e.getKey()).metrics()).isEqualTo(ref.completed().metrics());
+        }
+        String logB = Files.readString(logs.resolve("b.log"));
+        String logA = Files.readString(logs.resolve("a.log")) + Files.readString(logs.resolve("a2.log"));
+        assertThat(logA).as("instance a worked").contains("slice of run");
+        assertThat(logB).as("instance b worked").contains("slice of run");
+        assertThat(restarted.isAlive()).isTrue();
+    }
+
+    private Process start(String name, StackSettings infra, String group, Path log) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(infra.asEnv());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+        env.put("KAFKA_GROUP_ID", group);
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
+        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
+        env.put("TRAINER_SLICE_SECONDS", "2");
+        // libtorch's default thread count, as in this JVM: sums split over other thread counts round differently
+        Process p = ChildJvm.start("trainer-instance-" + name, List.of("-Xmx1g", "-Dai.djl.offline=true"),
+                List.of("-jar", "target/quarkus-app/quarkus-run.jar"), env, log);
+        processes.add(p);
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
+                || Files.readString(log).contains("Installed features"));
+        assertThat(p.isAlive()).as("trainer-service %s started (see %s)", name, log).isTrue();
+        return p;
+    }
+
+    /** 64 images of 8×8 in four classes. */
+    private static DatasetRef publish(ObjectStore store) {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 64;
+        byte[] px = new byte[n * 64];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 4;
+            for (int j = 0; j < 64; j++) {
+                px[i * 64 + j] = (byte) ((j % (2 + i % 4) == 0 ? 180 : 20) + r.nextInt(40));
+            }
+        }
+        String name = "instances-" + UUID.randomUUID().toString().substring(0, 8);
+        new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
+                Map.of("train", new LabelledImages(8, 8, 1, px, labels)), "test", 1000);
+        return new DatasetRef(name, "v1");
+    }
+}
