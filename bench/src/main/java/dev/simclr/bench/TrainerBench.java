@@ -85,6 +85,10 @@ public final class TrainerBench {
 
         double run() {
             try (NDManager step = manager.newSubManager()) {
+                // an op's result lives on its first operand's manager: borrow the inputs for the step, so the
+                // activations and the autograd graph go when the step ends (as the engine's loops do)
+                x1.tempAttach(step);
+                x2.tempAttach(step);
                 double loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray z1 = head.forward(encoder.forward(x1, true), true);

@@ -11,10 +11,11 @@ public final class EvalRequestChecks {
 
     public static List<String> problems(EvalRequested r) {
         return new RequestChecks()
-                .oneOf("kind", r.kind(), Set.of("test-accuracy", "linear", "transfer"))
-                .require(!r.checkpoint().isBlank(), "checkpoint: must not be empty")
+                .oneOf("kind", r.kind(), Set.of("test-accuracy", "linear", "transfer", "pixels"))
+                .require("pixels".equals(r.kind()) || !r.checkpoint().isBlank(),
+                        "checkpoint: a " + r.kind() + " evaluation needs one")
                 .dataset("dataset", r.dataset())
-                .positive("batchSize", r.batchSize())
+                .require(r.batchSize() >= 2, "batchSize: at least 2, got " + r.batchSize())
                 .positive("epochs", r.epochs())
                 .problems();
     }

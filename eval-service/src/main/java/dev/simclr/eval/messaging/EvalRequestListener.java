@@ -6,23 +6,34 @@ import dev.simclr.contracts.Topics;
 import dev.simclr.eval.EvalRequestChecks;
 import dev.simclr.platform.quarkus.RequestIntake;
 import dev.simclr.platform.quarkus.RunEventsEmitter;
+import dev.simclr.platform.runs.EvalRun;
+import dev.simclr.platform.store.ObjectStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Consumes eval requests; a bad one is answered with run-failed naming every problem. */
+/**
+ * Consumes eval requests and evaluates (linear, transfer, test accuracy, raw pixels); a bad one is answered with
+ * run-failed naming every problem. Evaluations are short: one go, no slices; the result is stored, so a re-delivered
+ * request is answered from it.
+ */
 @ApplicationScoped
 public class EvalRequestListener {
     @Inject
     RunEventsEmitter events;
 
+    @Inject
+    ObjectStore store;
+
+    @ConfigProperty(name = "simclr.eval.device", defaultValue = "cpu")
+    String device;
+
     @Incoming(Topics.EVAL_REQUESTS)
     @Blocking
     public void onRequest(String json) {
         RequestIntake.handle(json, EvalRequested.class, Stage.EVAL, EvalRequestChecks::problems,
-                request -> events.failed(request.experimentId(), request.runId(), Stage.EVAL,
-                        "this build of eval-service validates requests but has no evaluator yet"),
-                events);
+                request -> events.completed(new EvalRun(store, device).run(request).completed()), events);
     }
 }

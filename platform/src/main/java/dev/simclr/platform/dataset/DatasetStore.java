@@ -195,6 +195,36 @@ public final class DatasetStore {
     }
 
     /**
+     * A smaller copy for quick experiments: {@code fraction} of every split, the same share of every class (at least
+     * one image each), drawn with {@code seed}. The parent may itself be derived (a class subset, say): the sample's
+     * indices then point into the root's shards through the parent's, and its classes stay the parent's.
+     */
+    public DatasetManifest deriveSample(String parentName, String parentVersion, String name, double fraction,
+                                        long seed) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new DatasetImportException("sample fraction " + fraction + " is outside (0, 1]");
+        }
+        DatasetManifest parent = requireManifest(parentName, parentVersion);
+        DatasetManifest root = parent.parent() == null ? parent
+                : requireManifest(parent.parent().name(), parent.parent().version());
+        Map<String, DatasetManifest.Split> splits = new LinkedHashMap<>();
+        for (var e : parent.splits().entrySet()) {
+            long[] labels = load(parentName, parentVersion, e.getKey()).labels();
+            int[] counts = new int[parent.classNames().size()];
+            List<Integer> kept = new ArrayList<>();
+            List<Integer> through = e.getValue().indices();
+            for (int pos : labelFraction(labels, counts.length, fraction, seed)) {
+                kept.add(through == null ? pos : through.get(pos));
+                counts[(int) labels[pos]]++;
+            }
+            splits.put(e.getKey(), new DatasetManifest.Split(kept.size(), Arrays.stream(counts).boxed().toList(),
+                    e.getValue().shards(), kept));
+        }
+        return publishDerived(root, name, parent.classNames(), splits, parent.parentClasses(),
+                "sample " + fraction + " (seed " + seed + ") of every split of " + parentName + "/" + parentVersion);
+    }
+
+    /**
      * The images kept for a label fraction: per class, {@code fraction} of its images rounded (at least one), drawn
      * by a Fisher–Yates shuffle with our own seeded generator — the same subset on every machine. Sorted positions.
      */

@@ -7,6 +7,7 @@ import dev.simclr.platform.store.ObjectStore;
 import dev.simclr.platform.store.Sha256;
 import dev.simclr.platform.testing.TestInfrastructure;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +119,29 @@ class DatasetStoreIT {
         assertThat(other.splits().get("train").indices()).isNotEqualTo(tenth.splits().get("train").indices());
         assertThatThrownBy(() -> datasets.deriveLabelFraction(name, "v1", name + "-bad", 1.5, 1))
                 .hasMessageContaining("outside (0, 1]");
+    }
+
+    @Test
+    void aSampleOfAClassSubsetKeepsItsClassesAndSamplesEverySplit() {
+        Map<String, LabelledImages> splits = new LinkedHashMap<>();
+        splits.put("train", images(300));
+        splits.put("test", images(60));
+        datasets.publish(name, "v1", List.of("a", "b", "c"), splits, "test", 100);
+        datasets.deriveClassSubset(name, "v1", name + "-2c", List.of(2, 1));
+        DatasetManifest sample = datasets.deriveSample(name + "-2c", "v1", name + "-2c-s", 0.1, 7);
+        assertThat(sample.classNames()).containsExactly("c", "b");
+        assertThat(sample.splits().get("train").classCounts()).containsExactly(10, 10);
+        assertThat(sample.splits().get("test").classCounts()).containsExactly(2, 2);
+        LabelledImages test = datasets.load(name + "-2c-s", "v1", "test");
+        LabelledImages parentTest = datasets.load(name, "v1", "test");
+        for (int i = 0; i < test.count(); i++) {
+            int rootIndex = sample.splits().get("test").indices().get(i);
+            long rootLabel = parentTest.labels()[rootIndex];
+            assertThat(test.labels()[i]).isEqualTo(rootLabel == 2 ? 0 : 1);
+            assertThat(Arrays.copyOfRange(test.pixels(), i * test.imageBytes(), (i + 1) * test.imageBytes()))
+                    .isEqualTo(Arrays.copyOfRange(parentTest.pixels(), rootIndex * test.imageBytes(),
+                            (rootIndex + 1) * test.imageBytes()));
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.EvalRequested;
 import dev.simclr.contracts.OptimizerSpec;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.TrainRequested;
@@ -109,6 +110,24 @@ class RunsIT {
         RunSlice.Outcome tuned = untilDone(trainer, finetune, Duration.ofHours(1), new int[1]);
         assertThat(tuned.completed().metrics()).containsKeys("top1", "loss").containsEntry("trainImages", 32.0);
         assertThat(tuned.completed().metrics().get("top1")).isBetween(0.0, 1.0);
+
+        EvalRun evaluator = new EvalRun(store, "cpu");
+        for (String kind : List.of("linear", "pixels", "test-accuracy")) {
+            String checkpoint = switch (kind) {
+                case "linear" -> a.completed().checkpointKey();
+                case "test-accuracy" -> tuned.completed().checkpointKey();
+                default -> "";
+            };
+            RunSlice.Outcome e = evaluator.run(new EvalRequested(1, "exp", "eval-" + UUID.randomUUID(), kind,
+                    checkpoint, dataset, 16, 5, 3));
+            assertThat(e.completed().metrics()).as(kind).containsKey("top1").containsEntry("classes", 4.0);
+            if (kind.equals("test-accuracy")) {
+                assertThat(e.completed().metrics().get("top1")).isEqualTo(tuned.completed().metrics().get("top1"));
+            }
+        }
+        assertThatThrownBy(() -> evaluator.run(new EvalRequested(1, "exp", "eval-" + UUID.randomUUID(),
+                "test-accuracy", a.completed().checkpointKey(), dataset, 16, 5, 3)))
+                .hasMessageContaining("needs a classifier checkpoint");
 
         DistillRun distiller = new DistillRun(store, "cpu", 0);
         for (var student : List.of(new EncoderSpec("resnet", 18, 0.125), new EncoderSpec("vgg", 11, 0.125))) {
