@@ -25,6 +25,9 @@ public final class RequestChecks {
     }
 
     public RequestChecks encoder(String field, EncoderSpec e) {
+        if (e == null || e.family() == null) {
+            return require(false, field + ": missing (family, depth, width)");
+        }
         Set<Integer> depths = ENCODER_DEPTHS.get(e.family());
         if (depths == null) {
             problems.add(field + ".family: unknown architecture '" + e.family() + "' (resnet or vgg)");
@@ -39,6 +42,10 @@ public final class RequestChecks {
     }
 
     public RequestChecks optimizer(String field, OptimizerSpec o) {
+        if (o == null) {
+            return require(false, field + ": missing (name, learningRate, momentum, weightDecay, nesterov, "
+                    + "warmupEpochs, lrScaling)");
+        }
         if (!OPTIMIZERS.contains(o.name())) {
             problems.add(field + ".name: unknown optimiser '" + o.name() + "' (one of " + sorted(OPTIMIZERS) + ")");
         }
@@ -61,6 +68,9 @@ public final class RequestChecks {
     }
 
     public RequestChecks dataset(String field, DatasetRef d) {
+        if (d == null || d.name() == null || d.version() == null) {
+            return require(false, field + ": missing (name, version)");
+        }
         if (d.name().isBlank() || d.version().isBlank()) {
             problems.add(field + ": name and version must not be empty");
         }
@@ -97,6 +107,9 @@ public final class RequestChecks {
 
     /** An augmentation policy spec ({@link dev.simclr.platform.augment.AugmentPolicy}): its parse error, if any. */
     public RequestChecks policy(String field, String spec) {
+        if (spec == null) {
+            return require(false, field + ": missing");
+        }
         try {
             dev.simclr.platform.augment.AugmentPolicy.parse(spec);
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,128 @@
+package dev.simclr.eval.plan;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.OptimizerSpec;
+import dev.simclr.platform.augment.AugmentPolicy;
+import dev.simclr.platform.requests.RequestChecks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a recipe asks for (one scale of a file in {@code recipes/}): the studies to run, the seeds, the dataset and
+ * the share of it to use ({@code sample}), the encoder, and each study's parameters. {@link #problems} names every
+ * mistake at once.
+ */
+public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef dataset, Double sample,
+                             EncoderSpec encoder, Pretrain pretrain, Finetune finetune, Distill distill,
+                             Transfer transfer) {
+
+    public static final String ABLATION = "augmentation-ablation";
+    public static final String DISTILLATION = "distillation-architecture";
+    public static final String TRANSFER = "transfer-classes-batch";
+    public static final Set<String> STUDIES = Set.of(ABLATION, DISTILLATION, TRANSFER);
+    /** Runs one experiment may plan: more is a mistake, not a plan. */
+    public static final int MAX_RUNS = 500;
+
+    public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
+                           OptimizerSpec optimizer) {}
+
+    public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
+                           OptimizerSpec optimizer) {}
+
+    public record Distill(String teacherPolicy, List<EncoderSpec> students, List<String> modes,
+                          List<Integer> denseHidden, double temperature, double alpha, int epochs, int batchSize,
+                          int patienceEpochs, OptimizerSpec optimizer) {}
+
+    public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    /** Reads a spec; a spec that is not even the right shape gets one problem naming the field. */
+    public static ExperimentSpec read(JsonNode node) {
+        try {
+            return JSON.treeToValue(node, ExperimentSpec.class);
+        } catch (Exception e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+            throw new IllegalArgumentException("spec: " + msg);
+        }
+    }
+
+    public List<String> problems() {
+        List<String> p = new ArrayList<>();
+        if (studies == null || studies.isEmpty()) {
+            p.add("studies: name one or more of " + STUDIES);
+        } else {
+            studies.stream().filter(s -> !STUDIES.contains(s)).forEach(s -> p.add("studies: unknown study '" + s
+                    + "' (one of " + STUDIES + ")"));
+        }
+        if (seeds == null || seeds.isEmpty()) {
+            p.add("seeds: give at least one seed (three or more for confidence intervals)");
+        }
+        if (sample != null && !(sample > 0 && sample <= 1)) {
+            p.add("sample: " + sample + " is outside (0, 1]");
+        }
+        RequestChecks c = new RequestChecks().dataset("dataset", dataset).encoder("encoder", encoder);
+        if (pretrain == null) {
+            p.add("pretrain: missing");
+        } else {
+            c.positive("pretrain.epochs", pretrain.epochs()).positive("pretrain.temperature", pretrain.temperature())
+                    .require(pretrain.batchSize() >= 2, "pretrain.batchSize: at least 2")
+                    .policy("pretrain.policy", pretrain.policy()).optimizer("pretrain.optimizer", pretrain.optimizer());
+        }
+        boolean needsFinetune = studies != null && (studies.contains(ABLATION) || studies.contains(DISTILLATION));
+        if (needsFinetune && finetune == null) {
+            p.add("finetune: missing (the " + ABLATION + " and " + DISTILLATION + " studies fine-tune)");
+        } else if (finetune != null) {
+            c.positive("finetune.epochs", finetune.epochs()).fraction("finetune.labelFraction", finetune.labelFraction())
+                    .require(finetune.batchSize() >= 2, "finetune.batchSize: at least 2")
+                    .optimizer("finetune.optimizer", finetune.optimizer());
+            if (studies != null && studies.contains(ABLATION)
+                    && (finetune.policies() == null || finetune.policies().isEmpty())) {
+                p.add("finetune.policies: the ablation needs the policies to compare, e.g. " + AugmentPolicy.NAMED);
+            }
+            if (finetune.policies() != null) {
+                finetune.policies().forEach(x -> c.policy("finetune.policies", x));
+            }
+        }
+        if (studies != null && studies.contains(DISTILLATION)) {
+            if (distill == null) {
+                p.add("distill: missing");
+            } else {
+                c.policy("distill.teacherPolicy", distill.teacherPolicy())
+                        .positive("distill.epochs", distill.epochs()).positive("distill.temperature", distill.temperature())
+                        .require(distill.alpha() >= 0 && distill.alpha() <= 1, "distill.alpha: outside [0, 1]")
+                        .require(distill.batchSize() >= 2, "distill.batchSize: at least 2")
+                        .positive("distill.patienceEpochs", distill.patienceEpochs())
+                        .optimizer("distill.optimizer", distill.optimizer())
+                        .require(distill.students() != null && !distill.students().isEmpty(), "distill.students: none")
+                        .require(distill.modes() != null && !distill.modes().isEmpty()
+                                && Set.of("full", "frozen-base").containsAll(distill.modes()),
+                                "distill.modes: full and/or frozen-base");
+                if (distill.students() != null) {
+                    distill.students().forEach(s -> c.encoder("distill.students", s));
+                }
+            }
+        }
+        if (studies != null && studies.contains(TRANSFER)) {
+            if (transfer == null) {
+                p.add("transfer: missing");
+            } else {
+                c.positive("transfer.epochs", transfer.epochs())
+                        .require(transfer.classCounts() != null && !transfer.classCounts().isEmpty()
+                                && transfer.classCounts().stream().allMatch(k -> k >= 2),
+                                "transfer.classCounts: numbers of classes, each at least 2")
+                        .require(transfer.batchSizes() != null && !transfer.batchSizes().isEmpty()
+                                && transfer.batchSizes().stream().allMatch(b -> b >= 2),
+                                "transfer.batchSizes: batch sizes, each at least 2");
+            }
+        }
+        p.addAll(c.problems());
+        return p;
+    }
+}

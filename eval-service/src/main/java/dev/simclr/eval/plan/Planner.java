@@ -1,0 +1,133 @@
+package dev.simclr.eval.plan;
+
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.DistillRequested;
+import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.EvalRequested;
+import dev.simclr.contracts.Event;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.RunIds;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.Topics;
+import dev.simclr.contracts.TrainRequested;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * An experiment as a DAG of runs, a pure function of (experiment id, spec): the same plan after a restart, the same
+ * run ids, so finished runs are recognised. Pretraining is shared by the studies (one per seed); each study adds
+ * the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
+ * checkpoint key).
+ */
+public final class Planner {
+    private Planner() {}
+
+    /** One planned run: what it measures ({@code study}, {@code labels}), what it needs, how to ask for it. */
+    public record Node(String runId, Stage stage, String topic, String study, Map<String, String> labels,
+                       List<String> needs, Function<Map<String, RunCompleted>, Event> request) {}
+
+    /** The datasets a plan trains and evaluates on: the (sampled) main dataset and the transfer class subsets. */
+    public record Datasets(DatasetRef main, Map<Integer, DatasetRef> byClasses) {}
+
+    public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        for (long seed : spec.seeds()) {
+            Node pretrain = pretrain(experimentId, spec, data.main(), spec.encoder(), seed);
+            nodes.putIfAbsent(pretrain.runId(), pretrain);
+            if (spec.studies().contains(ExperimentSpec.ABLATION)) {
+                for (String policy : spec.finetune().policies()) {
+                    Node f = finetune(experimentId, spec, data.main(), pretrain, policy, seed,
+                            ExperimentSpec.ABLATION, Map.of("policy", policy, "seed", Long.toString(seed)));
+                    nodes.putIfAbsent(f.runId(), f);
+                }
+            }
+            if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
+                ExperimentSpec.Distill d = spec.distill();
+                Node teacher = finetune(experimentId, spec, data.main(), pretrain, d.teacherPolicy(), seed,
+                        "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)));
+                nodes.putIfAbsent(teacher.runId(), teacher);
+                for (EncoderSpec student : d.students()) {
+                    // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
+                    Node base = student.equals(spec.encoder()) ? pretrain
+                            : pretrain(experimentId, spec, data.main(), student, seed);
+                    for (String mode : d.modes()) {
+                        if (mode.equals("frozen-base")) {
+                            nodes.putIfAbsent(base.runId(), base);
+                        }
+                        Node n = distill(experimentId, spec, data.main(), teacher, mode.equals("frozen-base") ? base
+                                : null, student, mode, seed);
+                        nodes.putIfAbsent(n.runId(), n);
+                    }
+                }
+            }
+            if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
+                for (var e : data.byClasses().entrySet()) {
+                    for (int batch : spec.transfer().batchSizes()) {
+                        Node n = linear(experimentId, spec, e.getValue(), e.getKey(), pretrain, batch, seed);
+                        nodes.putIfAbsent(n.runId(), n);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(nodes.values());
+    }
+
+    private static String id(String experimentId, Stage stage, Map<String, ?> parameters) {
+        return RunIds.of(experimentId, stage, new TreeMap<>(parameters));
+    }
+
+    private static Node pretrain(String exp, ExperimentSpec spec, DatasetRef data, EncoderSpec encoder, long seed) {
+        ExperimentSpec.Pretrain p = spec.pretrain();
+        String runId = id(exp, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", data, "pretrain", p));
+        Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
+        return new Node(runId, Stage.PRETRAIN, Topics.TRAIN_REQUESTS, "pretrain", labels, List.of(),
+                done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
+                        p.projectionLayers(), p.policy(), 1.0, p.batchSize(), p.epochs(), p.optimizer(),
+                        p.temperature(), seed, false, null, null));
+    }
+
+    private static Node finetune(String exp, ExperimentSpec spec, DatasetRef data, Node pretrain, String policy,
+                                 long seed, String study, Map<String, String> labels) {
+        ExperimentSpec.Finetune f = spec.finetune();
+        String runId = id(exp, Stage.FINETUNE, Map.of("from", pretrain.runId(), "policy", policy, "finetune", f));
+        return new Node(runId, Stage.FINETUNE, Topics.TRAIN_REQUESTS, study, labels, List.of(pretrain.runId()),
+                done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
+                        spec.pretrain().projectionLayers(), policy, f.labelFraction(), f.batchSize(), f.epochs(),
+                        f.optimizer(), spec.pretrain().temperature(), seed, false,
+                        done.get(pretrain.runId()).checkpointKey(), null));
+    }
+
+    private static Node distill(String exp, ExperimentSpec spec, DatasetRef data, Node teacher, Node base,
+                                EncoderSpec student, String mode, long seed) {
+        ExperimentSpec.Distill d = spec.distill();
+        String runId = id(exp, Stage.DISTILL, Map.of("teacher", teacher.runId(), "student", student, "mode", mode,
+                "distill", d));
+        List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
+        Map<String, String> labels = Map.of("student", name(student), "mode", mode, "seed", Long.toString(seed));
+        return new Node(runId, Stage.DISTILL, Topics.DISTILL_REQUESTS, ExperimentSpec.DISTILLATION, labels, needs,
+                done -> new DistillRequested(Event.SCHEMA_VERSION, exp, runId,
+                        done.get(teacher.runId()).checkpointKey(), student, mode,
+                        mode.equals("frozen-base") ? d.denseHidden() : List.of(), d.temperature(), d.alpha(), data,
+                        data, d.batchSize(), d.epochs(), d.patienceEpochs(), d.optimizer(), seed,
+                        base == null ? null : done.get(base.runId()).checkpointKey()));
+    }
+
+    private static Node linear(String exp, ExperimentSpec spec, DatasetRef data, int classes, Node pretrain,
+                               int batch, long seed) {
+        String runId = id(exp, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", data, "batch", batch,
+                "epochs", spec.transfer().epochs()));
+        Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
+                "dataset", data.name(), "seed", Long.toString(seed));
+        return new Node(runId, Stage.EVAL, Topics.EVAL_REQUESTS, ExperimentSpec.TRANSFER, labels,
+                List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, "transfer",
+                done.get(pretrain.runId()).checkpointKey(), data, batch, spec.transfer().epochs(), seed));
+    }
+
+    public static String name(EncoderSpec e) {
+        return e.family() + e.depth() + " ×" + e.width();
+    }
+}
