@@ -1,0 +1,157 @@
+package dev.simclr.eval;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.ExperimentFailed;
+import dev.simclr.contracts.Topics;
+import dev.simclr.platform.config.StackSettings;
+import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.platform.embedded.ChildJvm;
+import dev.simclr.platform.embedded.Ports;
+import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.InfrastructureResource;
+import dev.simclr.platform.testing.TestInfrastructure;
+import dev.simclr.platform.testing.TestKafka;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One submitted experiment runs the three studies end to end on the real broker and S3 server: eval-service here
+ * (coordinator and evaluations), trainer-service and distill-service as their own processes. The report holds the
+ * three tables with mean ± CI over two seeds. Bad specs are refused with every reason, over REST (400) and over
+ * plain Kafka (experiment-failed).
+ */
+@QuarkusTest
+@QuarkusTestResource(InfrastructureResource.class)
+class ExperimentsIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<Process> WORKERS = new ArrayList<>();
+
+    @Inject
+    ObjectStore store;
+
+    @AfterAll
+    static void stopWorkers() {
+        WORKERS.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void threeStudiesFromOneSubmission() throws Exception {
+        String dataset = publish();
+        Path logs = Files.createTempDirectory("experiments-it");
+        worker("trainer-service", logs);
+        worker("distill-service", logs);
+        String spec = """
+                {"studies": ["augmentation-ablation", "distillation-architecture", "transfer-classes-batch"],
+                 "seeds": [1, 2], "dataset": {"name": "%s", "version": "v1"},
+                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
+                 "pretrain": {"epochs": 1, "batchSize": 16, "policy": "simclr", "temperature": 0.5,
+                              "projectionLayers": 2,
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0.0001,
+                                            "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "finetune": {"epochs": 1, "batchSize": 16, "labelFraction": 1.0, "policies": ["none", "crop"],
+                              "optimizer": {"name": "adam", "learningRate": 0.01, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "distill": {"teacherPolicy": "crop", "students": [{"family": "vgg", "depth": 11, "width": 0.125}],
+                             "modes": ["full", "frozen-base"], "denseHidden": [16], "temperature": 4.0, "alpha": 0.0,
+                             "epochs": 1, "batchSize": 16, "patienceEpochs": 1,
+                             "optimizer": {"name": "adam", "learningRate": 0.01, "momentum": 0.9, "weightDecay": 0,
+                                           "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "transfer": {"classCounts": [2, 4], "batchSizes": [8, 16], "epochs": 2}}
+                """.formatted(dataset);
+        String id = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType("application/json").body(Map.of("experimentId", id, "recipe", "it",
+                        "spec", JSON.readTree(spec)))
+                .post("/experiments").then().statusCode(202);
+        Awaitility.await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            var r = given().get("/experiments/" + id);
+            return r.statusCode() == 200 && !"RUNNING".equals(r.jsonPath().getString("status"));
+        });
+        JsonNode state = JSON.readTree(given().get("/experiments/" + id).asString());
+        assertThat(state.get("status").asText()).as(state.toString()).isEqualTo("COMPLETED");
+        String md = new String(store.get("reports/" + id + "/results.md"), StandardCharsets.UTF_8);
+        assertThat(md).contains("## augmentation-ablation").contains("## distillation-architecture")
+                .contains("## transfer-classes-batch").contains("| none |").contains("vgg11 ×0.125, frozen-base")
+                .contains("batch 8").contains("±");
+        assertThat(store.exists("reports/" + id + "/results.csv")).isTrue();
+        var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(30));
+        assertThat(done.value()).contains("experiment-completed");
+    }
+
+    @Test
+    void badSpecsAreRefusedWithEveryReason() {
+        given().contentType("application/json").body(Map.of("recipe", "x", "spec", Map.of("studies", List.of("nope"),
+                        "seeds", List.of())))
+                .post("/experiments").then().statusCode(400)
+                .body("problems", hasItem("studies: unknown study 'nope' (one of " + dev.simclr.eval.plan
+                        .ExperimentSpec.STUDIES + ")"))
+                .body("problems", hasItem("pretrain: missing"));
+        String id = "raw-" + UUID.randomUUID().toString().substring(0, 8);
+        TestKafka.send(Topics.EXPERIMENTS, id, "{\"type\":\"experiment-submitted\",\"schemaVersion\":1,"
+                + "\"experimentId\":\"" + id + "\",\"recipe\":\"x\",\"spec\":{\"studies\":[\"transfer-classes-batch\"],"
+                + "\"seeds\":[1],\"dataset\":{\"name\":\"missing-data\",\"version\":\"v1\"}},"
+                + "\"submittedAt\":\"2026-11-25T00:00:00Z\"}");
+        var failed = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(60));
+        assertThat(EventCodec.decode(failed.value(), ExperimentFailed.class).reasons())
+                .anyMatch(r -> r.startsWith("encoder: missing")).anyMatch(r -> r.startsWith("pretrain: missing"))
+                .anyMatch(r -> r.startsWith("transfer: missing"));
+    }
+
+    private static void worker(String service, Path logs) throws Exception {
+        StackSettings infra = TestInfrastructure.get();
+        Map<String, String> env = new LinkedHashMap<>(infra.asEnv());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+        Path log = logs.resolve(service + ".log");
+        Process p = ChildJvm.start(service + "-it", List.of("-Xmx1g", "-Dai.djl.offline=true"),
+                List.of("-jar", "../" + service + "/target/quarkus-app/quarkus-run.jar"), env, log);
+        WORKERS.add(p);
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
+                || Files.readString(log).contains("Installed features"));
+        assertThat(p.isAlive()).as("%s started (see %s)", service, log).isTrue();
+    }
+
+    /** 16×16 images in four classes (VGG needs 16 pixels a side), 64 to train on and 32 to test. */
+    private String publish() {
+        String name = "exp-it-" + UUID.randomUUID().toString().substring(0, 8);
+        new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
+                Map.of("train", images(64, 1), "test", images(32, 2)), "test", 1000);
+        return name;
+    }
+
+    private static LabelledImages images(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] px = new byte[n * 256];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 4;
+            labels[i] = c;
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 16; x++) {
+                    boolean on = c == 0 ? y < 8 : c == 1 ? x < 8 : c == 2 ? (x / 2 + y / 2) % 2 == 0 : x == y;
+                    px[i * 256 + y * 16 + x] = (byte) (on ? 150 + r.nextInt(100) : r.nextInt(40));
+                }
+            }
+        }
+        return new LabelledImages(16, 16, 1, px, labels);
+    }
+}
