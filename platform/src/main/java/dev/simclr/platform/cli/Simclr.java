@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "simclr", mixinStandardHelpOptions = true,
         description = "SimCLR experiment platform: embedded stack, datasets, experiments.",
         subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
-                DatasetCommands.Import.class, DatasetCommands.Datasets.class, Simclr.Demo.class})
+                DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
+                ExperimentCommands.Report.class, Simclr.Demo.class})
 public final class Simclr {
 
     public static void main(String[] args) {
@@ -97,18 +98,25 @@ public final class Simclr {
         }
     }
 
-    @Command(name = "demo", description = "Start the stack, import Fashion-MNIST if missing, show the datasets.")
+    @Command(name = "demo", description = "Start the stack, import Fashion-MNIST if missing, run the three studies "
+            + "at demo scale (recipes/demo.json) and print their tables.")
     static final class Demo implements Callable<Integer> {
+        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo or full")
+        String scale;
+
         @Override
         public Integer call() throws Exception {
+            long t0 = System.nanoTime();
             EmbeddedStack stack = stack();
             stack.up(true, System.out);
             printEndpoints(stack);
             DatasetCommands.importFashionMnistIfMissing(stack.settings(), System.out);
             DatasetCommands.printDatasets(stack.settings(), System.out);
-            System.out.println("The experiment studies are not part of this build yet (issues 3-6); "
-                    + "stop the stack with ./simclr down.");
-            return 0;
+            int rc = ExperimentCommands.submit(RepoLayout.locate().root().resolve("recipes/demo.json"), scale, null,
+                    true, System.out);
+            System.out.printf("demo took %.0f s in all; stop the stack with ./simclr down%n",
+                    (System.nanoTime() - t0) / 1e9);
+            return rc;
         }
     }
 }

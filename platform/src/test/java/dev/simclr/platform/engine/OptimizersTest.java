@@ -41,6 +41,29 @@ class OptimizersTest {
         check("lars", m -> new Lars(m, 0.9, 1e-4, 0.001));
     }
 
+    /**
+     * libtorch's grad mode is per thread and starts switched on in threads that did not start the engine (a
+     * service's worker pool): the update must not depend on it.
+     */
+    @Test
+    void updatesWhateverTheThreadsGradMode() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.create(new float[] {1, 2, 3});
+            w.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(w.mul(w).sum());
+            }
+            ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+            try {
+                new Sgd(m, 0.0, false, 0).step(List.of(new Trainable("w", w, false)), 0.5);
+                assertThat(ai.djl.pytorch.jni.JniUtils.isGradMode()).as("grad mode restored").isTrue();
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+            }
+            assertThat(w.toFloatArray()).containsExactly(0f, 0f, 0f); // w - 0.5 * 2w
+        }
+    }
+
     @Test
     void scheduleWarmsUpLinearlyThenDecaysByCosine() {
         Schedule s = Schedule.of(0.3, "linear", 512, 10, 110);

@@ -39,6 +39,18 @@ public abstract class Optimizer implements AutoCloseable {
     /** One update of every parameter with learning rate {@code lr}; gradients are cleared afterwards. */
     public final void step(List<Trainable> params, double lr) {
         steps++;
+        // libtorch's grad mode is per thread and on by default: a worker thread that did not start the engine
+        // has it on, and an in-place update of a parameter would then be refused
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            update(params, lr);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private void update(List<Trainable> params, double lr) {
         for (Trainable p : params) {
             try (NDManager stepScratch = manager.newSubManager()) {
                 scratch = stepScratch;
