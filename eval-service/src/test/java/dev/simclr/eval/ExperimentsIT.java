@@ -93,7 +93,12 @@ class ExperimentsIT {
         assertThat(md).contains("## augmentation-ablation").contains("## distillation-architecture")
                 .contains("## transfer-classes-batch").contains("| none |").contains("vgg11 ×0.125, frozen-base")
                 .contains("batch 8").contains("±");
-        assertThat(store.exists("reports/" + id + "/results.csv")).isTrue();
+        for (String file : List.of("results.csv", "results.json", "report.html", "augmentation-ablation.png",
+                "augmentation-ablation.svg", "transfer-classes-batch.png", "distillation-architecture.svg")) {
+            assertThat(store.exists("reports/" + id + "/" + file)).as(file).isTrue();
+        }
+        String html = new String(store.get("reports/" + id + "/report.html"), StandardCharsets.UTF_8);
+        assertThat(html).contains("<svg").contains("shards").contains("CPU s");
         var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(30));
         assertThat(done.value()).contains("experiment-completed");
     }

@@ -226,7 +226,7 @@ public final class Coordinator {
             }
         }
         if (st.runs.values().stream().allMatch(r -> r.status == ExperimentState.RunStatus.COMPLETED)) {
-            Report report = Report.of(a.submitted(), a.spec(), a.plan(), a.results());
+            Report report = Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage(a));
             report.publish(store);
             st.status = ExperimentState.Status.COMPLETED;
             st.finishedAt = Instant.now();
@@ -339,6 +339,45 @@ public final class Coordinator {
             datasets.deriveSample(ref.name(), ref.version(), name, sample, 0);
         }
         return new DatasetRef(name, ref.version());
+    }
+
+    /** The datasets the runs read, with every shard's sha256, and the code that ran them. */
+    private Map<String, Object> lineage(Active a) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> data = new TreeMap<>();
+        for (Planner.Node n : a.plan()) {
+            Event request = n.request().apply(a.results());
+            for (DatasetRef ref : datasetsOf(request)) {
+                data.computeIfAbsent(ref.name() + "/" + ref.version(), k -> {
+                    DatasetManifest m = datasets.requireManifest(ref.name(), ref.version());
+                    DatasetManifest root = m.parent() == null ? m
+                            : datasets.requireManifest(m.parent().name(), m.parent().version());
+                    Map<String, Object> d = new LinkedHashMap<>();
+                    d.put("parent", m.parent() == null ? null : m.parent().name() + "/" + m.parent().version());
+                    d.put("source", m.source());
+                    Map<String, String> shards = new TreeMap<>();
+                    root.splits().values().forEach(s -> s.shards().forEach(sh -> shards.put(sh.key(), sh.sha256())));
+                    d.put("shards", shards);
+                    return d;
+                });
+            }
+        }
+        out.put("datasets", data);
+        out.put("codeVersion", System.getenv().getOrDefault("SIMCLR_CODE_VERSION", "unknown"));
+        return out;
+    }
+
+    private static List<DatasetRef> datasetsOf(Event request) {
+        if (request instanceof dev.simclr.contracts.TrainRequested t) {
+            return List.of(t.dataset());
+        }
+        if (request instanceof dev.simclr.contracts.DistillRequested d) {
+            return List.of(d.unlabelled(), d.labelled());
+        }
+        if (request instanceof dev.simclr.contracts.EvalRequested e) {
+            return List.of(e.dataset());
+        }
+        return List.of();
     }
 
     private Optional<RunCompleted> result(String runId) {

@@ -1,5 +1,6 @@
 package dev.simclr.eval.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -24,7 +25,8 @@ import org.apache.commons.math3.distribution.TDistribution;
  * confidence interval over seeds (Student's t), with the reference analysis's finding beside ours, and every run's
  * metrics, lineage and cost. Written to {@code reports/<experiment>/} as results.json, results.csv and results.md.
  */
-public record Report(String experimentId, Map<String, Table> tables, List<Map<String, Object>> runs) {
+public record Report(String experimentId, Map<String, Table> tables, List<Map<String, Object>> runs,
+                     JsonNode spec, Map<String, Object> lineage) {
 
     /** The reference: Nguyen, Nguyen, Le, "Semi-Supervising Learning, Transfer Learning, and Knowledge
      * Distillation with SimCLR", arXiv:2108.00587 (2021). Its table values are not available offline here; its
@@ -66,8 +68,9 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
         return "reports/" + experimentId + "/";
     }
 
+    /** {@code lineage}: what the results rest on — datasets with their shards' sha256, the code version. */
     public static Report of(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
-                            Map<String, RunCompleted> results) {
+                            Map<String, RunCompleted> results, Map<String, Object> lineage) {
         Map<String, Table> tables = new LinkedHashMap<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
             tables.put(ExperimentSpec.ABLATION, table("Fine-tuning augmentation ablation: test top-1 %", "policy",
@@ -103,7 +106,7 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
             runs.add(m);
         }
-        return new Report(submitted.experimentId(), tables, runs);
+        return new Report(submitted.experimentId(), tables, runs, submitted.spec(), lineage);
     }
 
     private static Table table(String title, String rowHeader, List<Planner.Node> plan,
@@ -181,5 +184,19 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
         }
         store.put(prefix(experimentId) + "results.csv", csv().getBytes(StandardCharsets.UTF_8), "text/csv");
         store.put(prefix(experimentId) + "results.md", markdown().getBytes(StandardCharsets.UTF_8), "text/markdown");
+        Map<String, Plots.Figure> figures = Map.of();
+        try {
+            figures = Plots.of(this);
+            for (Plots.Figure f : figures.values()) {
+                store.put(prefix(experimentId) + f.name() + ".png", f.png(), "image/png");
+                store.put(prefix(experimentId) + f.name() + ".svg", f.svg().getBytes(StandardCharsets.UTF_8),
+                        "image/svg+xml");
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a machine without fonts cannot draw text: the tables still stand
+            org.jboss.logging.Logger.getLogger(Report.class).warnf("no plots for %s: %s", experimentId, e);
+        }
+        store.put(prefix(experimentId) + "report.html", Html.page(this, figures).getBytes(StandardCharsets.UTF_8),
+                "text/html");
     }
 }

@@ -1,0 +1,74 @@
+package dev.simclr.eval.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.util.Map;
+
+/** One self-contained HTML page: tables, figures (inline SVG), the experiment's spec, lineage and cost per run. */
+final class Html {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Html() {}
+
+    static String page(Report r, Map<String, Plots.Figure> figures) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Experiment ")
+                .append(esc(r.experimentId())).append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}")
+                .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;")
+                .append("text-align:right}th:first-child,td:first-child{text-align:left}")
+                .append("pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}")
+                .append(".note{color:#555}</style></head><body>");
+        b.append("<h1>Experiment ").append(esc(r.experimentId())).append("</h1>");
+        b.append("<p class=\"note\">Test accuracy in %, mean ± 95 % confidence interval over seeds (Student's t). ")
+                .append("Reference: ").append(Report.REFERENCE)
+                .append(" — its table values are not available offline; its findings are quoted.</p>");
+        r.tables().forEach((study, t) -> {
+            b.append("<h2>").append(esc(study)).append("</h2><p>").append(esc(t.title())).append("</p>");
+            b.append("<table><tr><th>").append(esc(t.rowHeader())).append("</th>");
+            t.columns().forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
+            b.append("<th>n</th></tr>");
+            t.rows().forEach((row, cells) -> {
+                b.append("<tr><td>").append(esc(row)).append("</td>");
+                int n = 0;
+                for (String c : t.columns()) {
+                    Report.Cell cell = cells.get(c);
+                    b.append("<td>").append(cell == null ? "–" : esc(cell.text())).append("</td>");
+                    n = Math.max(n, cell == null ? 0 : cell.n());
+                }
+                b.append("<td>").append(n).append("</td></tr>");
+            });
+            b.append("</table><p class=\"note\">Reference finding: ").append(esc(t.reference())).append(".</p>");
+            Plots.Figure f = figures.get(study);
+            if (f != null) {
+                b.append("<figure>").append(f.svg()).append("</figure>");
+            }
+        });
+        b.append("<h2>Runs: lineage and cost</h2><table><tr><th>run</th><th>study</th><th>labels</th>")
+                .append("<th>metrics</th><th>CPU s</th><th>checkpoint</th></tr>");
+        for (Map<String, Object> run : r.runs()) {
+            b.append("<tr><td>").append(esc(run.get("runId"))).append("</td><td>").append(esc(run.get("study")))
+                    .append("</td><td>").append(esc(run.get("labels"))).append("</td><td>")
+                    .append(esc(run.get("metrics"))).append("</td><td>")
+                    .append(run.get("cpuSeconds") == null ? "" : String.format("%.1f", (Double) run.get("cpuSeconds")))
+                    .append("</td><td>").append(esc(run.get("checkpointKey"))).append("</td></tr>");
+        }
+        b.append("</table><h2>Lineage</h2><pre>").append(esc(json(r.lineage()))).append("</pre>");
+        b.append("<h2>Spec</h2><pre>").append(esc(json(r.spec()))).append("</pre></body></html>\n");
+        return b.toString();
+    }
+
+    private static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(o);
+        }
+    }
+
+    private static String esc(Object o) {
+        String s = o == null ? "" : o.toString();
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
