@@ -143,7 +143,7 @@ class ExperimentsIT {
         return name;
     }
 
-    private static LabelledImages images(int n, long seed) {
+    static LabelledImages images(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] px = new byte[n * 256];
         long[] labels = new long[n];

@@ -1,0 +1,132 @@
+package dev.simclr.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simclr.platform.config.StackSettings;
+import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.embedded.ChildJvm;
+import dev.simclr.platform.embedded.Ports;
+import dev.simclr.platform.runs.RunStore;
+import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.TestInfrastructure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * eval-service killed with SIGKILL while an experiment is half done, then started again: the experiment goes on
+ * from its stored state and completes, and no run that had finished is trained again (its stored result is the
+ * same object). eval-service and trainer-service run as processes; named to run before the @QuarkusTest classes.
+ */
+class CoordinatorRestartIT {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void aKilledCoordinatorGoesOnWithoutRedoingFinishedRuns() throws Exception {
+        StackSettings infra = TestInfrastructure.get();
+        ObjectStore store = new ObjectStore(infra);
+        store.ensureBucket();
+        String dataset = "restart-it-" + UUID.randomUUID().toString().substring(0, 8);
+        new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
+                Map.of("train", ExperimentsIT.images(64, 1), "test", ExperimentsIT.images(32, 2)), "test", 1000);
+        Path logs = Files.createTempDirectory("restart-it");
+        int port = Ports.free();
+        start("trainer-service", Ports.free(), logs.resolve("trainer.log"));
+        Process eval = start("eval-service", port, logs.resolve("eval-1.log"));
+        String spec = """
+                {"studies": ["transfer-classes-batch"], "seeds": [1, 2, 3],
+                 "dataset": {"name": "%s", "version": "v1"},
+                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
+                 "pretrain": {"epochs": 2, "batchSize": 16, "policy": "crop+flip", "temperature": 0.5,
+                              "projectionLayers": 2,
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "transfer": {"classCounts": [2, 4], "batchSizes": [8, 16], "epochs": 2}}
+                """.formatted(dataset);
+        String id = "restart-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = JSON.writeValueAsString(Map.of("experimentId", id, "recipe", "restart", "spec",
+                JSON.readTree(spec)));
+        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/experiments")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+
+        // kill -9 once some runs are finished and some are not
+        Map<String, String> finishedBefore = new LinkedHashMap<>();
+        RunStore runs = new RunStore(store);
+        Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            JsonNode s = status(port, id);
+            if (s == null) {
+                return false;
+            }
+            List<String> done = new ArrayList<>();
+            s.path("runs").forEach(r -> {
+                if (r.path("status").asText().equals("COMPLETED")) {
+                    done.add(r.path("runId").asText());
+                }
+            });
+            if (done.size() >= 3 && done.size() < s.path("runs").size()) {
+                done.forEach(r -> finishedBefore.put(r, runs.result(r).orElseThrow().toString()));
+                return true;
+            }
+            return false;
+        });
+        eval.destroyForcibly().waitFor();
+        start("eval-service", port, logs.resolve("eval-2.log"));
+        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode s = status(port, id);
+            return s != null && !s.path("status").asText().equals("RUNNING");
+        });
+        JsonNode end = status(port, id);
+        assertThat(end.path("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
+        finishedBefore.forEach((run, result) -> assertThat(runs.result(run).orElseThrow().toString())
+                .as("result of %s, finished before the kill", run).isEqualTo(result));
+        assertThat(store.exists("reports/" + id + "/results.md")).isTrue();
+        assertThat(Files.readString(logs.resolve("eval-2.log"))).contains("taken up again");
+    }
+
+    private static JsonNode status(int port, String id) throws Exception {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/experiments/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        } catch (java.io.IOException e) {
+            return null; // not up (yet)
+        }
+    }
+
+    private Process start(String service, int port, Path log) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>(TestInfrastructure.get().asEnv());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
+        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
+        Process p = ChildJvm.start(service + "-restart-it", List.of("-Xmx1g", "-Dai.djl.offline=true"),
+                List.of("-jar", "../" + service + "/target/quarkus-app/quarkus-run.jar"), env, log);
+        processes.add(p);
+        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
+                || Files.readString(log).contains("Installed features"));
+        assertThat(p.isAlive()).as("%s started (see %s)", service, log).isTrue();
+        return p;
+    }
+}
