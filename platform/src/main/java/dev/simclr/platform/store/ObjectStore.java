@@ -3,6 +3,7 @@ package dev.simclr.platform.store;
 import dev.simclr.platform.config.StackSettings;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetObjectResponse;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -10,7 +11,6 @@ import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
-import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
@@ -86,8 +86,14 @@ public final class ObjectStore {
 
     /** Reads an object and checks it against the sha256 recorded when it was written. */
     public byte[] get(String key) {
-        byte[] data = read(key);
-        String recorded = stat(key).userMetadata().get(SHA256_META);
+        // bytes and recorded sha256 from one response: an object overwritten meanwhile is still consistent
+        Object[] bytesAndSha = retry("get " + key, () -> {
+            try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return new Object[] {in.readAllBytes(), in.headers().get("x-amz-meta-" + SHA256_META)};
+            }
+        });
+        byte[] data = (byte[]) bytesAndSha[0];
+        String recorded = (String) bytesAndSha[1];
         if (recorded != null) {
             verify(key, data, recorded);
         }
@@ -170,11 +176,6 @@ public final class ObjectStore {
                 return in.readAllBytes();
             }
         });
-    }
-
-    private StatObjectResponse stat(String key) {
-        return retry("stat " + key,
-                () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
     }
 
     private static void verify(String key, byte[] data, String expected) {
