@@ -44,6 +44,7 @@ public final class Plots {
             CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(lines ? "number of classes"
                     : table.rowHeader()), new NumberAxis("test top-1 (%)"), lines
                     ? new StatisticalLineAndShapeRenderer(true, true) : new StatisticalBarRenderer());
+            ((NumberAxis) plot.getRangeAxis()).setRange(0, 100); // accuracy: an interval past 100 % is cut off
             plot.setBackgroundPaint(Color.WHITE);
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             if (!lines) {
