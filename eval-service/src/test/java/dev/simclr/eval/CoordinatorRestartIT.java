@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simclr.platform.config.StackSettings;
 import dev.simclr.platform.dataset.DatasetStore;
-import dev.simclr.platform.embedded.ChildJvm;
 import dev.simclr.platform.embedded.Ports;
 import dev.simclr.platform.runs.RunStore;
 import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.ServiceProcesses;
+import dev.simclr.platform.testing.TestImages;
 import dev.simclr.platform.testing.TestInfrastructure;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,11 +36,11 @@ import org.junit.jupiter.api.Test;
 class CoordinatorRestartIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    private final List<Process> processes = new ArrayList<>();
+    private final ServiceProcesses processes = new ServiceProcesses();
 
     @AfterEach
     void stop() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
     }
 
     @Test
@@ -49,11 +50,11 @@ class CoordinatorRestartIT {
         store.ensureBucket();
         String dataset = "restart-it-" + UUID.randomUUID().toString().substring(0, 8);
         new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
-                Map.of("train", ExperimentsIT.images(64, 1), "test", ExperimentsIT.images(32, 2)), "test", 1000);
+                Map.of("train", TestImages.stripes(64, 16, 1), "test", TestImages.stripes(32, 16, 2)), "test", 1000);
         Path logs = Files.createTempDirectory("restart-it");
         int port = Ports.free();
-        start("trainer-service", Ports.free(), logs.resolve("trainer.log"));
-        Process eval = start("eval-service", port, logs.resolve("eval-1.log"));
+        processes.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer.log"));
+        Process eval = processes.start("eval-service", port, Map.of(), logs.resolve("eval-1.log"));
         String spec = """
                 {"studies": ["transfer-classes-batch"], "seeds": [1, 2, 3],
                  "dataset": {"name": "%s", "version": "v1"},
@@ -93,7 +94,7 @@ class CoordinatorRestartIT {
             return false;
         });
         eval.destroyForcibly().waitFor();
-        start("eval-service", port, logs.resolve("eval-2.log"));
+        processes.start("eval-service", port, Map.of(), logs.resolve("eval-2.log"));
         Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             JsonNode s = status(port, id);
             return s != null && !s.path("status").asText().equals("RUNNING");
@@ -114,19 +115,5 @@ class CoordinatorRestartIT {
         } catch (java.io.IOException e) {
             return null; // not up (yet)
         }
-    }
-
-    private Process start(String service, int port, Path log) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>(TestInfrastructure.get().asEnv());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
-        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
-        Process p = ChildJvm.start(service + "-restart-it", List.of("-Xmx1g", "-Dai.djl.offline=true"),
-                List.of("-jar", "../" + service + "/target/quarkus-app/quarkus-run.jar"), env, log);
-        processes.add(p);
-        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
-                || Files.readString(log).contains("Installed features"));
-        assertThat(p.isAlive()).as("%s started (see %s)", service, log).isTrue();
-        return p;
     }
 }

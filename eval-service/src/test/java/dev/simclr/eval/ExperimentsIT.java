@@ -9,14 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentFailed;
 import dev.simclr.contracts.Topics;
-import dev.simclr.platform.config.StackSettings;
 import dev.simclr.platform.dataset.DatasetStore;
-import dev.simclr.platform.dataset.LabelledImages;
-import dev.simclr.platform.embedded.ChildJvm;
 import dev.simclr.platform.embedded.Ports;
 import dev.simclr.platform.store.ObjectStore;
 import dev.simclr.platform.testing.InfrastructureResource;
-import dev.simclr.platform.testing.TestInfrastructure;
+import dev.simclr.platform.testing.ServiceProcesses;
+import dev.simclr.platform.testing.TestImages;
 import dev.simclr.platform.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,11 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -45,22 +40,22 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(InfrastructureResource.class)
 class ExperimentsIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<Process> WORKERS = new ArrayList<>();
+    static final ServiceProcesses WORKERS = new ServiceProcesses();
 
     @Inject
     ObjectStore store;
 
     @AfterAll
     static void stopWorkers() {
-        WORKERS.forEach(Process::destroyForcibly);
+        WORKERS.close();
     }
 
     @Test
     void threeStudiesFromOneSubmission() throws Exception {
         String dataset = publish();
         Path logs = Files.createTempDirectory("experiments-it");
-        worker("trainer-service", logs);
-        worker("distill-service", logs);
+        WORKERS.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer-service.log"));
+        WORKERS.start("distill-service", Ports.free(), Map.of(), logs.resolve("distill-service.log"));
         String spec = """
                 {"studies": ["augmentation-ablation", "distillation-architecture", "transfer-classes-batch"],
                  "seeds": [1, 2], "dataset": {"name": "%s", "version": "v1"},
@@ -122,41 +117,11 @@ class ExperimentsIT {
                 .anyMatch(r -> r.startsWith("transfer: missing"));
     }
 
-    private static void worker(String service, Path logs) throws Exception {
-        StackSettings infra = TestInfrastructure.get();
-        Map<String, String> env = new LinkedHashMap<>(infra.asEnv());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
-        Path log = logs.resolve(service + ".log");
-        Process p = ChildJvm.start(service + "-it", List.of("-Xmx1g", "-Dai.djl.offline=true"),
-                List.of("-jar", "../" + service + "/target/quarkus-app/quarkus-run.jar"), env, log);
-        WORKERS.add(p);
-        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
-                || Files.readString(log).contains("Installed features"));
-        assertThat(p.isAlive()).as("%s started (see %s)", service, log).isTrue();
-    }
-
     /** 16×16 images in four classes (VGG needs 16 pixels a side), 64 to train on and 32 to test. */
     private String publish() {
         String name = "exp-it-" + UUID.randomUUID().toString().substring(0, 8);
         new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
-                Map.of("train", images(64, 1), "test", images(32, 2)), "test", 1000);
+                Map.of("train", TestImages.stripes(64, 16, 1), "test", TestImages.stripes(32, 16, 2)), "test", 1000);
         return name;
-    }
-
-    static LabelledImages images(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        byte[] px = new byte[n * 256];
-        long[] labels = new long[n];
-        for (int i = 0; i < n; i++) {
-            int c = i % 4;
-            labels[i] = c;
-            for (int y = 0; y < 16; y++) {
-                for (int x = 0; x < 16; x++) {
-                    boolean on = c == 0 ? y < 8 : c == 1 ? x < 8 : c == 2 ? (x / 2 + y / 2) % 2 == 0 : x == y;
-                    px[i * 256 + y * 16 + x] = (byte) (on ? 150 + r.nextInt(100) : r.nextInt(40));
-                }
-            }
-        }
-        return new LabelledImages(16, 16, 1, px, labels);
     }
 }

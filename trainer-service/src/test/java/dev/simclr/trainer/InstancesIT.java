@@ -12,21 +12,19 @@ import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
 import dev.simclr.platform.config.StackSettings;
 import dev.simclr.platform.dataset.DatasetStore;
-import dev.simclr.platform.dataset.LabelledImages;
-import dev.simclr.platform.embedded.ChildJvm;
 import dev.simclr.platform.embedded.Ports;
 import dev.simclr.platform.runs.RunStore;
 import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.platform.testing.ServiceProcesses;
+import dev.simclr.platform.testing.TestImages;
 import dev.simclr.platform.testing.TestInfrastructure;
 import dev.simclr.platform.testing.TestKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -40,11 +38,11 @@ import org.junit.jupiter.api.Test;
  */
 class InstancesIT {
     static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
-    private final List<Process> processes = new ArrayList<>();
+    private final ServiceProcesses processes = new ServiceProcesses();
 
     @AfterEach
     void stopAll() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
     }
 
     @Test
@@ -55,8 +53,8 @@ class InstancesIT {
         DatasetRef dataset = publish(store);
         String group = "trainer-it-" + UUID.randomUUID();
         Path logs = Files.createTempDirectory("trainer-instances");
-        Process a = start("a", infra, group, logs.resolve("a.log"));
-        Process b = start("b", infra, group, logs.resolve("b.log"));
+        Process a = start(group, logs.resolve("a.log"));
+        Process b = start(group, logs.resolve("b.log"));
 
         Map<String, TrainRequested> runs = new LinkedHashMap<>();
         for (int i = 0; i < 4; i++) {
@@ -73,7 +71,7 @@ class InstancesIT {
                         && runs.keySet().stream().anyMatch(r -> runStore.latest(r).isPresent()
                         && runStore.result(r).isEmpty()));
         a.destroyForcibly().waitFor();
-        Process restarted = start("a2", infra, group, logs.resolve("a2.log"));
+        Process restarted = start(group, logs.resolve("a2.log"));
 
         Map<String, RunCompleted> completed = new LinkedHashMap<>();
         for (String run : runs.keySet()) {
@@ -109,38 +107,15 @@ class InstancesIT {
         assertThat(restarted.isAlive()).isTrue();
     }
 
-    private Process start(String name, StackSettings infra, String group, Path log) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>(infra.asEnv());
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
-        env.put("KAFKA_GROUP_ID", group);
-        env.put("KAFKA_SESSION_TIMEOUT_MS", "6000");
-        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
-        env.put("TRAINER_SLICE_SECONDS", "2");
-        // libtorch's default thread count, as in this JVM: sums split over other thread counts round differently
-        Process p = ChildJvm.start("trainer-instance-" + name, List.of("-Xmx1g", "-Dai.djl.offline=true"),
-                List.of("-jar", "target/quarkus-app/quarkus-run.jar"), env, log);
-        processes.add(p);
-        Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !p.isAlive()
-                || Files.readString(log).contains("Installed features"));
-        assertThat(p.isAlive()).as("trainer-service %s started (see %s)", name, log).isTrue();
-        return p;
+    private Process start(String group, Path log) throws Exception {
+        return processes.start("trainer-service", Ports.free(), Map.of("KAFKA_GROUP_ID", group,
+                "TRAINER_SLICE_SECONDS", "2"), log);
     }
 
-    /** 64 images of 8×8 in four classes. */
     private static DatasetRef publish(ObjectStore store) {
-        SplittableRandom r = new SplittableRandom(5);
-        int n = 64;
-        byte[] px = new byte[n * 64];
-        long[] labels = new long[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 4;
-            for (int j = 0; j < 64; j++) {
-                px[i * 64 + j] = (byte) ((j % (2 + i % 4) == 0 ? 180 : 20) + r.nextInt(40));
-            }
-        }
         String name = "instances-" + UUID.randomUUID().toString().substring(0, 8);
         new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
-                Map.of("train", new LabelledImages(8, 8, 1, px, labels)), "test", 1000);
+                Map.of("train", TestImages.stripes(64, 8, 5)), "test", 1000);
         return new DatasetRef(name, "v1");
     }
 }

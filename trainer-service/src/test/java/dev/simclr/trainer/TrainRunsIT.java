@@ -15,6 +15,7 @@ import dev.simclr.platform.dataset.DatasetStore;
 import dev.simclr.platform.dataset.LabelledImages;
 import dev.simclr.platform.store.ObjectStore;
 import dev.simclr.platform.testing.InfrastructureResource;
+import dev.simclr.platform.testing.TestImages;
 import dev.simclr.platform.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,7 +23,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,23 +91,9 @@ class TrainRunsIT {
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
-    /** 64 images of 8×8 in four classes of stripes and checks, as train and test. */
+    /** 64 images of 8×8 in four classes, as train and test. */
     private DatasetRef publish() {
-        SplittableRandom r = new SplittableRandom(3);
-        int n = 64;
-        byte[] px = new byte[n * 64];
-        long[] labels = new long[n];
-        for (int i = 0; i < n; i++) {
-            int c = i % 4;
-            labels[i] = c;
-            for (int y = 0; y < 8; y++) {
-                for (int x = 0; x < 8; x++) {
-                    boolean on = c == 0 ? y < 4 : c == 1 ? x < 4 : c == 2 ? (x + y) % 2 == 0 : x == y;
-                    px[i * 64 + y * 8 + x] = (byte) (on ? 150 + r.nextInt(100) : r.nextInt(40));
-                }
-            }
-        }
-        LabelledImages images = new LabelledImages(8, 8, 1, px, labels);
+        LabelledImages images = TestImages.stripes(64, 8, 3);
         String name = "train-it-" + UUID.randomUUID().toString().substring(0, 8);
         new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"), Map.of("train", images,
                 "test", images), "test", 1000);

@@ -214,7 +214,8 @@ public final class Coordinator {
                 if (run.attempts >= maxAttempts) {
                     st.reasons.add(n.runId() + " (" + n.stage().wireName() + " " + n.labels() + ") failed "
                             + run.attempts + " times: " + run.lastError);
-                    fail(a, st);
+                    end(st, ExperimentState.Status.FAILED, new ExperimentFailed(Event.SCHEMA_VERSION,
+                            st.experimentId, List.copyOf(st.reasons), Instant.now()));
                     return;
                 }
                 issue(a, n, run);
@@ -226,14 +227,9 @@ public final class Coordinator {
             }
         }
         if (st.runs.values().stream().allMatch(r -> r.status == ExperimentState.RunStatus.COMPLETED)) {
-            Report report = Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage(a));
-            report.publish(store);
-            st.status = ExperimentState.Status.COMPLETED;
-            st.finishedAt = Instant.now();
-            save(st);
-            active.remove(st.experimentId);
-            outbox.experiment(st.experimentId, new ExperimentCompleted(Event.SCHEMA_VERSION, st.experimentId,
-                    Report.prefix(st.experimentId), Instant.now()));
+            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage(a)).publish(store);
+            end(st, ExperimentState.Status.COMPLETED, new ExperimentCompleted(Event.SCHEMA_VERSION,
+                    st.experimentId, Report.prefix(st.experimentId), Instant.now()));
             LOG.infof("experiment %s completed: report under %s", st.experimentId, Report.prefix(st.experimentId));
             return;
         }
@@ -250,13 +246,13 @@ public final class Coordinator {
         run.issuedAt = Instant.now();
     }
 
-    private void fail(Active a, ExperimentState st) {
-        st.status = ExperimentState.Status.FAILED;
+    /** The experiment is over: its final state stored, then the event that says so. */
+    private void end(ExperimentState st, ExperimentState.Status status, Event event) {
+        st.status = status;
         st.finishedAt = Instant.now();
         save(st);
         active.remove(st.experimentId);
-        outbox.experiment(st.experimentId, new ExperimentFailed(Event.SCHEMA_VERSION, st.experimentId,
-                List.copyOf(st.reasons), Instant.now()));
+        outbox.experiment(st.experimentId, event);
     }
 
     /** What GET /experiments/{id} and the CLI show: state, and per run its stage, labels, status and progress. */

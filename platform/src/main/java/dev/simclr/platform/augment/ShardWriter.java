@@ -31,7 +31,7 @@ public final class ShardWriter {
     public record Result(Outcome outcome, int shardsWritten, int imagesAugmented, double seconds, boolean runDone,
                          int epochReached, int totalShards) {}
 
-    /** Progress after each shard written: (epoch, shards of the run that exist now, total shards). */
+    /** Progress after each shard written: its epoch, the shards written so far in this call, images/s. */
     public interface ProgressListener {
         void shardWritten(int epoch, int shardsWritten, double imagesPerSecond);
     }

@@ -22,7 +22,6 @@ import dev.simclr.platform.engine.train.TrainingLoop;
 import dev.simclr.platform.store.ObjectStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -125,9 +124,5 @@ public final class EvalRun {
             TrainingLoop.loadNetwork(model.head(), c.network("classifier"), "classifier");
             return model.evaluate(test);
         }
-    }
-
-    static List<String> kinds() {
-        return List.of("linear", "transfer", "test-accuracy", "pixels");
     }
 }

@@ -107,8 +107,16 @@ public final class ObjectStore {
         return data;
     }
 
+    /** One request: the object, or empty when there is none (polled often: cursors, run results). */
     public Optional<byte[]> getIfExists(String key) {
-        return exists(key) ? Optional.of(get(key)) : Optional.empty();
+        try {
+            return Optional.of(get(key));
+        } catch (ObjectStoreException e) {
+            if (e.getCause() instanceof ErrorResponseException missing && isNotFound(missing)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     public boolean exists(String key) {

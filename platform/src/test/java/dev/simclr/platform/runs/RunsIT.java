@@ -69,8 +69,14 @@ class RunsIT {
     }
 
     static RunSlice.Outcome untilDone(TrainRun trainer, TrainRequested r, Duration slice, int[] slices) {
+        return untilDone(budget -> trainer.run(r, budget, RunSlice.Listener.NONE), slice, slices);
+    }
+
+    /** Slices of {@code slice} until the run ends, counting them in {@code slices[0]}. */
+    static RunSlice.Outcome untilDone(java.util.function.Function<RunSlice.Budget, RunSlice.Outcome> run,
+                                      Duration slice, int[] slices) {
         while (true) {
-            RunSlice.Outcome o = trainer.run(r, RunSlice.Budget.of(slice), RunSlice.Listener.NONE);
+            RunSlice.Outcome o = run.apply(RunSlice.Budget.of(slice));
             slices[0]++;
             if (o.done()) {
                 return o;
@@ -165,13 +171,7 @@ class RunsIT {
     }
 
     static RunSlice.Outcome untilDistilled(DistillRun d, DistillRequested r, Duration slice, int[] slices) {
-        while (true) {
-            RunSlice.Outcome o = d.run(r, RunSlice.Budget.of(slice), RunSlice.Listener.NONE);
-            slices[0]++;
-            if (o.done()) {
-                return o;
-            }
-        }
+        return untilDone(budget -> d.run(r, budget, RunSlice.Listener.NONE), slice, slices);
     }
 
     @Test
