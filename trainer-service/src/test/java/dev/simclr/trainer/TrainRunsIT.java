@@ -70,7 +70,13 @@ class TrainRunsIT {
         assertThat(EventCodec.decode(again.value(), RunCompleted.class).metrics()).isEqualTo(done.metrics());
         assertThat(steps("pretrain") - stepsBefore).isEqualTo(120);
         given().get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers.containsString(
-                "simclr_runs_total{outcome=\"already-done\",stage=\"pretrain\"}"));
+                "simclr_runs_total{outcome=\"already-done\",service=\"trainer-service\",stage=\"pretrain\"}"));
+        // a finished run leaves no per-run gauge behind; the process's resident memory is measured
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).doesNotContain("run=\"" + pretrainRun + "\"");
+        Matcher rss = Pattern.compile("simclr_process_resident_memory_bytes\\{[^}]*} ([0-9.eE+]+)").matcher(metrics);
+        assertThat(rss.find()).isTrue();
+        assertThat(Double.parseDouble(rss.group(1))).isGreaterThan(50e6);
     }
 
     private long offsetOf(String run) {
@@ -87,7 +93,8 @@ class TrainRunsIT {
 
     private static double steps(String stage) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("simclr_train_steps_total\\{stage=\"" + stage + "\"} ([0-9.eE+]+)").matcher(body);
+        Matcher m = Pattern.compile("simclr_train_steps_total\\{service=\"trainer-service\",stage=\""
+                + stage + "\"} ([0-9.eE+]+)").matcher(body);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -175,6 +175,17 @@ public final class Coordinator {
         progress.put(p.runId(), p);
     }
 
+    /** The experiments under way. */
+    public int experimentsRunning() {
+        return active.size();
+    }
+
+    /** The runs of the experiments under way with the given status. */
+    public synchronized long runs(ExperimentState.RunStatus status) {
+        return active.values().stream().flatMap(a -> a.state().runs.values().stream())
+                .filter(r -> r.status == status).count();
+    }
+
     /** One pass over every running experiment: notice results, issue what is ready, retry, finish. */
     public synchronized void tick() {
         for (Active a : List.copyOf(active.values())) {

@@ -3,7 +3,9 @@ package dev.simclr.eval.messaging;
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.Topics;
+import dev.simclr.contracts.ExperimentCompleted;
 import dev.simclr.eval.coordinator.Coordinator;
+import dev.simclr.eval.metrics.CoordinatorMetrics;
 import dev.simclr.platform.quarkus.AckedSend;
 import dev.simclr.platform.store.ObjectStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -53,7 +55,7 @@ public class CoordinatorBeans {
 
     @Produces
     @Singleton
-    Coordinator coordinator(ObjectStore store) {
+    Coordinator coordinator(ObjectStore store, CoordinatorMetrics metrics) {
         Map<String, Emitter<String>> byTopic = Map.of(Topics.TRAIN_REQUESTS, train, Topics.DISTILL_REQUESTS, distill,
                 Topics.EVAL_REQUESTS, eval);
         return new Coordinator(store, new Coordinator.Outbox() {
@@ -65,6 +67,7 @@ public class CoordinatorBeans {
             @Override
             public void experiment(String experimentId, Event event) {
                 AckedSend.send(experimentEvents, experimentId, null, EventCodec.encode(event));
+                metrics.experimentEnded(event instanceof ExperimentCompleted ? "completed" : "failed");
             }
         }, maxAttempts);
     }

@@ -10,6 +10,7 @@ import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.Topics;
 import dev.simclr.eval.coordinator.Coordinator;
+import dev.simclr.eval.metrics.CoordinatorMetrics;
 import dev.simclr.platform.quarkus.AckedSend;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,9 @@ public class ExperimentListener {
     @Channel("experiment-events-out")
     Emitter<String> experimentEvents;
 
+    @Inject
+    CoordinatorMetrics metrics;
+
     @Incoming(Topics.EXPERIMENTS)
     @Blocking
     public void onSubmitted(String json) {
@@ -50,6 +54,7 @@ public class ExperimentListener {
             LOG.warnf("experiment %s refused: %s", id, problems);
             AckedSend.send(experimentEvents, id == null ? "invalid" : id, null, EventCodec.encode(
                     new ExperimentFailed(Event.SCHEMA_VERSION, id, problems, Instant.now())));
+            metrics.experimentEnded("rejected");
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.simclr.platform.cli;
 
+import dev.simclr.contracts.Topics;
 import dev.simclr.platform.config.StackSettings;
 import dev.simclr.platform.embedded.EmbeddedStack;
 import dev.simclr.platform.embedded.RepoLayout;
+import dev.simclr.platform.embedded.TopicAdmin;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Command;
         description = "SimCLR experiment platform: embedded stack, datasets, experiments.",
         subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
                 DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
-                ExperimentCommands.Report.class, Simclr.Demo.class})
+                ExperimentCommands.Report.class, Simclr.Demo.class, EngineCommand.class,
+                Simclr.CreateTopics.class})
 public final class Simclr {
 
     public static void main(String[] args) {
@@ -81,6 +84,22 @@ public final class Simclr {
             Map<String, String> states = stack().status();
             states.forEach((k, v) -> System.out.printf("%-45s %s%n", k, v));
             return states.values().stream().allMatch(v -> v.startsWith("healthy")) ? 0 : 3;
+        }
+    }
+
+    @Command(name = "topics", description = "Create the platform's topics where missing on $KAFKA_BOOTSTRAP_SERVERS "
+            + "(docker-compose and Kubernetes run it before the services).")
+    static final class CreateTopics implements Callable<Integer> {
+        @CommandLine.Option(names = "--replication", defaultValue = "1",
+                description = "copies of each partition (default ${DEFAULT-VALUE})")
+        short replication;
+
+        @Override
+        public Integer call() {
+            String bootstrap = StackSettings.fromEnv().kafkaBootstrapServers();
+            TopicAdmin.ensureTopics(bootstrap, Topics.all(), replication);
+            Topics.all().forEach(t -> System.out.printf("%-26s %d partition(s)%n", t.name(), t.partitions()));
+            return 0;
         }
     }
 

@@ -17,6 +17,11 @@ public final class TopicAdmin {
     private TopicAdmin() {}
 
     public static void ensureTopics(String bootstrap, List<Topics.Spec> specs) {
+        ensureTopics(bootstrap, specs, (short) 1);
+    }
+
+    /** {@code replication}: copies of each partition (1 on the embedded default, usually 3 on a cluster). */
+    public static void ensureTopics(String bootstrap, List<Topics.Spec> specs, short replication) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
@@ -25,7 +30,7 @@ public final class TopicAdmin {
                 if (existing.contains(spec.name())) {
                     continue;
                 }
-                NewTopic topic = new NewTopic(spec.name(), spec.partitions(), (short) 1);
+                NewTopic topic = new NewTopic(spec.name(), spec.partitions(), replication);
                 if (spec.compacted()) {
                     topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                 }
