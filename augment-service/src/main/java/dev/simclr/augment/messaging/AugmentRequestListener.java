@@ -14,6 +14,7 @@ import dev.simclr.platform.dataset.DatasetStore;
 import dev.simclr.platform.quarkus.AckedSend;
 import dev.simclr.platform.quarkus.RequestIntake;
 import dev.simclr.platform.quarkus.RunEventsEmitter;
+import dev.simclr.platform.runs.RunStore;
 import dev.simclr.platform.store.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -99,9 +100,12 @@ public class AugmentRequestListener {
         if (result.outcome() == ShardWriter.Outcome.MORE) {
             AckedSend.send(requeue, r.runId(), partition, EventCodec.encode(r));
         } else if (result.runDone()) {
-            events.completed(new RunCompleted(Event.SCHEMA_VERSION, r.experimentId(), r.runId(), Stage.AUGMENT,
+            RunCompleted done = new RunCompleted(Event.SCHEMA_VERSION, r.experimentId(), r.runId(), Stage.AUGMENT,
                     ViewShards.prefix(r.runId()), Map.of("shards", (double) result.totalShards(),
-                    "epochs", (double) r.epochs()), (cpuNanos() - cpu0) / 1e9, Instant.now()));
+                    "epochs", (double) r.epochs()), (cpuNanos() - cpu0) / 1e9, Instant.now());
+            // stored as every run's result is: a coordinator that missed the event finds it there
+            new RunStore(store).saveResult(r.runId(), EventCodec.encode(done));
+            events.completed(done);
         }
     }
 

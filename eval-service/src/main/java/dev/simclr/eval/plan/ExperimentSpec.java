@@ -28,8 +28,18 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
     /** Runs one experiment may plan: more is a mistake, not a plan. */
     public static final int MAX_RUNS = 500;
 
+    /**
+     * {@code views}: where the two views per image come from — {@code in-process} (the default: the trainer
+     * augments) or {@code augment-service} (an augment run writes view shards ahead of the trainer).
+     */
     public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
-                           OptimizerSpec optimizer) {}
+                           OptimizerSpec optimizer, String views) {
+        public static final Set<String> VIEWS = Set.of("in-process", "augment-service");
+
+        public boolean viewsFromAugmentService() {
+            return "augment-service".equals(views);
+        }
+    }
 
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
                            OptimizerSpec optimizer) {}
@@ -73,7 +83,9 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         } else {
             c.positive("pretrain.epochs", pretrain.epochs()).positive("pretrain.temperature", pretrain.temperature())
                     .require(pretrain.batchSize() >= 2, "pretrain.batchSize: at least 2")
-                    .policy("pretrain.policy", pretrain.policy()).optimizer("pretrain.optimizer", pretrain.optimizer());
+                    .policy("pretrain.policy", pretrain.policy()).optimizer("pretrain.optimizer", pretrain.optimizer())
+                    .require(pretrain.views() == null || Pretrain.VIEWS.contains(pretrain.views()),
+                            "pretrain.views: one of " + Pretrain.VIEWS + ", got '" + pretrain.views() + "'");
         }
         boolean needsFinetune = studies != null && (studies.contains(ABLATION) || studies.contains(DISTILLATION));
         if (needsFinetune && finetune == null) {

@@ -1,5 +1,6 @@
 package dev.simclr.eval.plan;
 
+import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EncoderSpec;
@@ -33,11 +34,15 @@ public final class Planner {
     /** The datasets a plan trains and evaluates on: the (sampled) main dataset and the transfer class subsets. */
     public record Datasets(DatasetRef main, Map<Integer, DatasetRef> byClasses) {}
 
+    /** Epochs of views augment-service may write ahead of the trainer. */
+    static final int AUGMENT_LOOKAHEAD_EPOCHS = 1;
+
     public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         for (long seed : spec.seeds()) {
-            Node pretrain = pretrain(experimentId, spec, data.main(), spec.encoder(), seed);
-            nodes.putIfAbsent(pretrain.runId(), pretrain);
+            List<Node> pretrainRuns = pretrain(experimentId, spec, data.main(), spec.encoder(), seed);
+            pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
+            Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (spec.studies().contains(ExperimentSpec.ABLATION)) {
                 for (String policy : spec.finetune().policies()) {
                     Node f = finetune(experimentId, spec, data.main(), pretrain, policy, seed,
@@ -52,11 +57,12 @@ public final class Planner {
                 nodes.putIfAbsent(teacher.runId(), teacher);
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
-                    Node base = student.equals(spec.encoder()) ? pretrain
+                    List<Node> baseRuns = student.equals(spec.encoder()) ? List.of(pretrain)
                             : pretrain(experimentId, spec, data.main(), student, seed);
+                    Node base = baseRuns.get(baseRuns.size() - 1);
                     for (String mode : d.modes()) {
                         if (mode.equals("frozen-base")) {
-                            nodes.putIfAbsent(base.runId(), base);
+                            baseRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                         }
                         Node n = distill(experimentId, spec, data.main(), teacher, mode.equals("frozen-base") ? base
                                 : null, student, mode, seed);
@@ -80,14 +86,27 @@ public final class Planner {
         return RunIds.of(experimentId, stage, new TreeMap<>(parameters));
     }
 
-    private static Node pretrain(String exp, ExperimentSpec spec, DatasetRef data, EncoderSpec encoder, long seed) {
+    /**
+     * The pretraining run, last; before it, when its views come from augment-service, the augment run that writes
+     * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
+     */
+    private static List<Node> pretrain(String exp, ExperimentSpec spec, DatasetRef data, EncoderSpec encoder,
+                                       long seed) {
         ExperimentSpec.Pretrain p = spec.pretrain();
         String runId = id(exp, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", data, "pretrain", p));
         Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
-        return new Node(runId, Stage.PRETRAIN, Topics.TRAIN_REQUESTS, "pretrain", labels, List.of(),
+        String augmentRunId = p.viewsFromAugmentService() ? id(exp, Stage.AUGMENT, Map.of("for", runId)) : null;
+        Node pretrain = new Node(runId, Stage.PRETRAIN, Topics.TRAIN_REQUESTS, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
                         p.projectionLayers(), p.policy(), 1.0, p.batchSize(), p.epochs(), p.optimizer(),
-                        p.temperature(), seed, false, null, null));
+                        p.temperature(), seed, false, null, augmentRunId));
+        if (augmentRunId == null) {
+            return List.of(pretrain);
+        }
+        Node augment = new Node(augmentRunId, Stage.AUGMENT, Topics.AUGMENT_REQUESTS, "pretrain", labels, List.of(),
+                done -> new AugmentRequested(Event.SCHEMA_VERSION, exp, augmentRunId, data, "train", p.policy(),
+                        p.epochs(), seed, 2, p.batchSize(), AUGMENT_LOOKAHEAD_EPOCHS, null, null));
+        return List.of(augment, pretrain);
     }
 
     private static Node finetune(String exp, ExperimentSpec spec, DatasetRef data, Node pretrain, String policy,

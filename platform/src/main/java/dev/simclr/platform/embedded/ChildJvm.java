@@ -16,6 +16,15 @@ import java.util.Optional;
 public final class ChildJvm {
     public static final String MARKER = "-Dsimclr.process=";
 
+    /**
+     * libtorch 2.7.1's oneDNN AVX-512 convolution kernels corrupt the heap with our narrow ResNets on some CPUs (seen
+     * on an AMD EPYC: SIGSEGV in {@code jit_avx512_common_1x1_convolution_bwd_weights}, glibc "double free"); its
+     * AVX2 kernels do not. oneDNN reads the cap once, from the environment, so every JVM that may load libtorch is
+     * started with it unless the caller's environment says otherwise (the launcher and the images set it too).
+     */
+    public static final String LIBTORCH_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+    public static final String LIBTORCH_ISA_DEFAULT = "AVX2";
+
     private ChildJvm() {}
 
     public static Process start(String name, List<String> jvmArgs, List<String> mainAndArgs,
@@ -30,6 +39,7 @@ public final class ChildJvm {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putIfAbsent(LIBTORCH_ISA_VARIABLE, LIBTORCH_ISA_DEFAULT);
         builder.environment().putAll(env);
         return builder.start();
     }

@@ -1,0 +1,63 @@
+package dev.simclr.eval.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.contracts.AugmentRequested;
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.Topics;
+import dev.simclr.contracts.TrainRequested;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+    private static final DatasetRef DATA = new DatasetRef("fashion-mnist", "v1");
+
+    private static ExperimentSpec demoWithViews(String views) throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode spec = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        spec.putArray("studies").add(ExperimentSpec.ABLATION);
+        spec.putArray("seeds").add(7);
+        if (views != null) {
+            ((ObjectNode) spec.path("pretrain")).put("views", views);
+        }
+        return ExperimentSpec.read(spec);
+    }
+
+    @Test
+    void viewsFromAugmentServiceAddAnAugmentRunThatFeedsThePretraining() throws Exception {
+        ExperimentSpec spec = demoWithViews("augment-service");
+        assertThat(spec.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", spec, new Planner.Datasets(DATA, Map.of()));
+        Planner.Node augment = plan.get(0);
+        Planner.Node pretrain = plan.get(1);
+        assertThat(augment.stage()).isEqualTo(Stage.AUGMENT);
+        assertThat(augment.topic()).isEqualTo(Topics.AUGMENT_REQUESTS);
+        assertThat(augment.needs()).isEmpty();
+        assertThat(pretrain.needs()).isEmpty();
+        AugmentRequested a = (AugmentRequested) augment.request().apply(Map.of());
+        TrainRequested t = (TrainRequested) pretrain.request().apply(Map.of());
+        assertThat(t.viewsFromRun()).isEqualTo(augment.runId());
+        // the shards hold exactly the views the trainer would make itself
+        assertThat(a.seed()).isEqualTo(t.seed()).isEqualTo(7);
+        assertThat(a.policy()).isEqualTo(t.policy());
+        assertThat(a.epochs()).isEqualTo(t.epochs());
+        assertThat(a.dataset()).isEqualTo(t.dataset());
+        assertThat(a.viewsPerImage()).isEqualTo(2);
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.AUGMENT).hasSize(1);
+    }
+
+    @Test
+    void inProcessViewsByDefaultAndAnUnknownSourceIsNamed() throws Exception {
+        List<Planner.Node> plan = Planner.plan("exp", demoWithViews(null), new Planner.Datasets(DATA, Map.of()));
+        assertThat(plan).noneMatch(n -> n.stage() == Stage.AUGMENT);
+        assertThat(((TrainRequested) plan.get(0).request().apply(Map.of())).viewsFromRun()).isNull();
+        assertThat(demoWithViews("gpu-augment").problems())
+                .anyMatch(p -> p.startsWith("pretrain.views") && p.contains("gpu-augment"));
+    }
+}
