@@ -42,6 +42,10 @@ public class CoordinatorBeans {
     Emitter<String> eval;
 
     @Inject
+    @Channel("augment-out")
+    Emitter<String> augment;
+
+    @Inject
     @Channel("experiment-events-out")
     Emitter<String> experimentEvents;
 
@@ -57,11 +61,15 @@ public class CoordinatorBeans {
     @Singleton
     Coordinator coordinator(ObjectStore store, CoordinatorMetrics metrics) {
         Map<String, Emitter<String>> byTopic = Map.of(Topics.TRAIN_REQUESTS, train, Topics.DISTILL_REQUESTS, distill,
-                Topics.EVAL_REQUESTS, eval);
+                Topics.EVAL_REQUESTS, eval, Topics.AUGMENT_REQUESTS, augment);
         return new Coordinator(store, new Coordinator.Outbox() {
             @Override
             public void request(String topic, String key, String json) {
-                AckedSend.send(byTopic.get(topic), key, null, json);
+                Emitter<String> emitter = byTopic.get(topic);
+                if (emitter == null) {
+                    throw new IllegalStateException("no outgoing channel for topic " + topic);
+                }
+                AckedSend.send(emitter, key, null, json);
             }
 
             @Override
