@@ -59,11 +59,13 @@ public final class DatasetStore {
             List<DatasetManifest.Shard> shards = new ArrayList<>();
             for (int from = 0, i = 0; from < images.count(); from += shardSize, i++) {
                 int to = Math.min(images.count(), from + shardSize);
-                byte[] npz = Npz.write(Map.of(
-                        "images", Npy.uint8(Arrays.copyOfRange(images.pixels(), from * images.imageBytes(),
-                                to * images.imageBytes()), to - from, images.height(), images.width(),
-                                images.channels()),
-                        "labels", Npy.int64(Arrays.copyOfRange(images.labels(), from, to))));
+                // an ordered map: Map.of iterates in an order that changes from one JVM to the next, and so
+                // would the shard's bytes and sha256 (a re-import would then break the datasets derived from it)
+                Map<String, Npy.Array> arrays = new LinkedHashMap<>();
+                arrays.put("images", Npy.uint8(Arrays.copyOfRange(images.pixels(), from * images.imageBytes(),
+                        to * images.imageBytes()), to - from, images.height(), images.width(), images.channels()));
+                arrays.put("labels", Npy.int64(Arrays.copyOfRange(images.labels(), from, to)));
+                byte[] npz = Npz.write(arrays);
                 String key = prefix + e.getKey() + "/" + String.format("shard-%05d.npz", i);
                 objects.put(key, npz);
                 shards.add(new DatasetManifest.Shard(key, to - from, Sha256.hex(npz)));

@@ -15,7 +15,11 @@ import java.util.zip.ZipOutputStream;
 public final class Npz {
     private Npz() {}
 
+    /** Entries in the map's iteration order: pass an ordered map, or the bytes differ from run to run. */
     public static byte[] write(Map<String, Npy.Array> arrays) {
+        if (arrays.size() > 1 && !(arrays instanceof LinkedHashMap || arrays instanceof java.util.SortedMap)) {
+            throw new IllegalArgumentException("Npz.write needs an ordered map (its order makes the bytes)");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (var e : arrays.entrySet()) {
