@@ -135,10 +135,11 @@ final class ColorPlanes {
 
     /**
      * Hue as ImageOps.hue: torchvision's rgb → hsv → shifted hue → rgb. Step by step the same float operations as
-     * the per-pixel code; the comments say which of its expressions each loop computes.
+     * the per-pixel code; the comments say which of its expressions each step computes. Each step is a method of
+     * its own so that it is compiled on its own, soon after start (one method of thirty loops waited seconds for
+     * the optimising compiler on a busy machine, running unvectorised meanwhile).
      */
     void hue(double shift) {
-        float hueShift = (float) shift;
         float[] max = t[0];
         float[] min = t[1];
         float[] s = t[2];
@@ -149,99 +150,31 @@ final class ColorPlanes {
         float[] first = t[7];
         float[] second = t[8];
         float[] h = t[9];
-        for (int i = 0; i < n; i++) {            // x/255f
-            r[i] = r[i] / 255f;
-            g[i] = g[i] / 255f;
-            b[i] = b[i] / 255f;
-        }
-        for (int i = 0; i < n; i++) {
-            max[i] = Math.max(r[i], Math.max(g[i], b[i]));
-            min[i] = Math.min(r[i], Math.min(g[i], b[i]));
-        }
-        // s = range / (flat ? 1 : max), d = flat ? 1 : range: on a flat pixel range = 0 and the numerators are
-        // 0, so any positive divisor gives the same 0; otherwise max, range ≥ 1/255 exceed MIN_NORMAL
-        for (int i = 0; i < n; i++) {
-            float range = max[i] - min[i];
-            s[i] = range / Math.max(max[i], Float.MIN_NORMAL);
-            d[i] = Math.max(range, Float.MIN_NORMAL);
-        }
-        // isR = max == r, isG = !isR && max == g, isB the rest: max − x is 0 or at least 1/255 − rounding
-        for (int i = 0; i < n; i++) {
-            float rMax = 1f - Math.min((max[i] - r[i]) * 0x1p20f, 1f);
-            isR[i] = rMax;
-            isG[i] = (1f - Math.min((max[i] - g[i]) * 0x1p20f, 1f)) * (1f - rMax);
-        }
-        for (int i = 0; i < n; i++) {
-            isB[i] = 1f - isR[i] - isG[i];
-        }
-        // first = isR ? b : isG ? r : g and second = isR ? g : isG ? b : r (the channels, not yet max − them)
-        for (int i = 0; i < n; i++) {
-            first[i] = isR[i] * b[i] + isG[i] * r[i];
-        }
-        for (int i = 0; i < n; i++) {
-            first[i] = first[i] + isB[i] * g[i];
-        }
-        for (int i = 0; i < n; i++) {
-            second[i] = isR[i] * g[i] + isG[i] * b[i];
-        }
-        for (int i = 0; i < n; i++) {
-            second[i] = second[i] + isB[i] * r[i];
-        }
-        float[] offset = t[10];                  // isR ? 0 : isG ? 2 : 4
-        for (int i = 0; i < n; i++) {
-            offset[i] = isG[i] * 2f + isB[i] * 4f;
-        }
-        // h = offset + (max − first) / d − (max − second) / d; h = h / 6 + 1
-        for (int i = 0; i < n; i++) {
-            h[i] = (offset[i] + (max[i] - first[i]) / d[i] - (max[i] - second[i]) / d[i]) / 6f + 1f;
-        }
-        // h = h >= 1 ? h − 1 : h; h += shift; h = h < 0 ? h + 1 : h >= 1 ? h − 1 : h
-        for (int i = 0; i < n; i++) {
-            h[i] = h[i] - atLeastOne(h[i]) + hueShift;
-        }
-        for (int i = 0; i < n; i++) {
-            float x = h[i];
-            h[i] = x + negative(x) - atLeastOne(x);
-        }
-        // h6 = h·6; sector = (int) h6; f = h6 − sector
+        float[] offset = t[10];
         float[] sector = t[11];
         float[] f = t[12];
-        for (int i = 0; i < n; i++) {
-            float h6 = h[i] * 6f;
-            float k = truncate(h6);
-            sector[i] = k;
-            f[i] = h6 - k;
-        }
-        // the four candidates, already times 255 (the byte is (int) (x·255))
         float[] v = t[13];
         float[] p = t[14];
         float[] q = t[15];
         float[] u = t[16];                       // torchvision's t
-        for (int i = 0; i < n; i++) {
-            v[i] = max[i] * 255f;
-            p[i] = max[i] * (1f - s[i]) * 255f;
-        }
-        for (int i = 0; i < n; i++) {
-            q[i] = max[i] * (1f - s[i] * f[i]) * 255f;
-            u[i] = max[i] * (1f - s[i] * (1f - f[i])) * 255f;
-        }
-        // in[k] = [sector == k] for k = 0..5, sector 6 (h rounded up to 1) counting as 0
         float[][] in = {t[17], t[18], t[19], t[20], t[21], t[22]};
-        for (int i = 0; i < n; i++) {
-            float k = sector[i];
-            in[0][i] = is(k, 0f) + is(k, 6f);
-            in[1][i] = is(k, 1f);
-        }
-        for (int i = 0; i < n; i++) {
-            float k = sector[i];
-            in[2][i] = is(k, 2f);
-            in[3][i] = is(k, 3f);
-        }
-        for (int i = 0; i < n; i++) {
-            float k = sector[i];
-            in[4][i] = is(k, 4f);
-            in[5][i] = is(k, 5f);
-        }
+        toUnit(r, g, b, n);                      // x/255f
+        maxMin(r, g, b, max, min, n);
+        saturationAndDivisor(max, min, s, d, n);
+        whichIsMax(max, r, g, isR, isG, n);
+        theRest(isR, isG, isB, n);
+        // first = isR ? b : isG ? r : g and second = isR ? g : isG ? b : r (the channels, not yet max − them)
+        twoProducts(first, isR, b, isG, r, n);
+        addProduct(first, isB, g, n);
+        twoProducts(second, isR, g, isG, b, n);
+        addProduct(second, isB, r, n);
+        sectorOffset(isG, isB, offset, n);
+        hueAngle(offset, max, first, second, d, h, n);
+        shifted(h, (float) shift, n);
+        wrapped(h, n);
+        sectorAndFraction(h, sector, f, n);
+        candidates(max, s, f, v, p, q, u, n);
+        sectorIndicators(sector, in, n);
         // red, green, blue in sectors 0..5: (v, q, p, p, t, v), (t, v, v, q, p, p), (p, p, t, v, v, q)
         select(r, v, in[0], in[5], q, in[1], p, in[2], in[3], u, in[4]);
         select(g, v, in[1], in[2], q, in[3], p, in[4], in[5], u, in[0]);
@@ -249,6 +182,138 @@ final class ColorPlanes {
         truncate(r);
         truncate(g);
         truncate(b);
+    }
+
+    private static void toUnit(float[] r, float[] g, float[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            r[i] = r[i] / 255f;
+            g[i] = g[i] / 255f;
+            b[i] = b[i] / 255f;
+        }
+    }
+
+    private static void maxMin(float[] r, float[] g, float[] b, float[] max, float[] min, int n) {
+        for (int i = 0; i < n; i++) {
+            max[i] = Math.max(r[i], Math.max(g[i], b[i]));
+            min[i] = Math.min(r[i], Math.min(g[i], b[i]));
+        }
+    }
+
+    /**
+     * s = range / (flat ? 1 : max), d = flat ? 1 : range: on a flat pixel range = 0 and the numerators are 0, so
+     * any positive divisor gives the same 0; otherwise max and range are at least 1/255, above MIN_NORMAL.
+     */
+    private static void saturationAndDivisor(float[] max, float[] min, float[] s, float[] d, int n) {
+        for (int i = 0; i < n; i++) {
+            float range = max[i] - min[i];
+            s[i] = range / Math.max(max[i], Float.MIN_NORMAL);
+            d[i] = Math.max(range, Float.MIN_NORMAL);
+        }
+    }
+
+    /** isR = max == r, isG = !isR && max == g: max − x is 0 or about 1/255 or more. */
+    private static void whichIsMax(float[] max, float[] r, float[] g, float[] isR, float[] isG, int n) {
+        for (int i = 0; i < n; i++) {
+            float rMax = 1f - Math.min((max[i] - r[i]) * 0x1p20f, 1f);
+            isR[i] = rMax;
+            isG[i] = (1f - Math.min((max[i] - g[i]) * 0x1p20f, 1f)) * (1f - rMax);
+        }
+    }
+
+    private static void theRest(float[] isR, float[] isG, float[] isB, int n) {
+        for (int i = 0; i < n; i++) {
+            isB[i] = 1f - isR[i] - isG[i];
+        }
+    }
+
+    private static void twoProducts(float[] out, float[] w1, float[] x1, float[] w2, float[] x2, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = w1[i] * x1[i] + w2[i] * x2[i];
+        }
+    }
+
+    private static void addProduct(float[] out, float[] w, float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = out[i] + w[i] * x[i];
+        }
+    }
+
+    /** offset = isR ? 0 : isG ? 2 : 4. */
+    private static void sectorOffset(float[] isG, float[] isB, float[] offset, int n) {
+        for (int i = 0; i < n; i++) {
+            offset[i] = isG[i] * 2f + isB[i] * 4f;
+        }
+    }
+
+    /** h = offset + (max − first) / d − (max − second) / d; h = h / 6 + 1. */
+    private static void hueAngle(float[] offset, float[] max, float[] first, float[] second, float[] d, float[] h,
+                                 int n) {
+        for (int i = 0; i < n; i++) {
+            h[i] = (offset[i] + (max[i] - first[i]) / d[i] - (max[i] - second[i]) / d[i]) / 6f + 1f;
+        }
+    }
+
+    /** h = h >= 1 ? h − 1 : h; h += shift. */
+    private static void shifted(float[] h, float shift, int n) {
+        for (int i = 0; i < n; i++) {
+            h[i] = h[i] - atLeastOne(h[i]) + shift;
+        }
+    }
+
+    /** h = h < 0 ? h + 1 : h >= 1 ? h − 1 : h. */
+    private static void wrapped(float[] h, int n) {
+        for (int i = 0; i < n; i++) {
+            float x = h[i];
+            h[i] = x + negative(x) - atLeastOne(x);
+        }
+    }
+
+    /** h6 = h·6; sector = (int) h6; f = h6 − sector. */
+    private static void sectorAndFraction(float[] h, float[] sector, float[] f, int n) {
+        for (int i = 0; i < n; i++) {
+            float h6 = h[i] * 6f;
+            float k = truncate(h6);
+            sector[i] = k;
+            f[i] = h6 - k;
+        }
+    }
+
+    /** v, p, q, t, already times 255 (the byte is (int) (x·255)). */
+    private static void candidates(float[] max, float[] s, float[] f, float[] v, float[] p, float[] q, float[] t,
+                                   int n) {
+        for (int i = 0; i < n; i++) {
+            v[i] = max[i] * 255f;
+            p[i] = max[i] * (1f - s[i]) * 255f;
+        }
+        for (int i = 0; i < n; i++) {
+            q[i] = max[i] * (1f - s[i] * f[i]) * 255f;
+            t[i] = max[i] * (1f - s[i] * (1f - f[i])) * 255f;
+        }
+    }
+
+    /** in[k] = [sector == k] for k = 0..5, sector 6 (h rounded up to 1) counting as 0. */
+    private static void sectorIndicators(float[] sector, float[][] in, int n) {
+        float[] in0 = in[0];
+        float[] in1 = in[1];
+        float[] in2 = in[2];
+        float[] in3 = in[3];
+        float[] in4 = in[4];
+        float[] in5 = in[5];
+        for (int i = 0; i < n; i++) {
+            float k = sector[i];
+            in0[i] = is(k, 0f) + is(k, 6f);
+            in1[i] = is(k, 1f);
+        }
+        for (int i = 0; i < n; i++) {
+            float k = sector[i];
+            in2[i] = is(k, 2f);
+            in3[i] = is(k, 3f);
+        }
+        for (int i = 0; i < n; i++) {
+            float k = sector[i];
+            in4[i] = is(k, 4f);
+            in5[i] = is(k, 5f);
+        }
     }
 
     /** [k == j] for integers k, j as floats. */
@@ -262,18 +327,11 @@ final class ColorPlanes {
      */
     private void select(float[] out, float[] v, float[] v1, float[] v2, float[] q, float[] q1, float[] p,
                         float[] p1, float[] p2, float[] t, float[] t1) {
-        for (int i = 0; i < n; i++) {
-            out[i] = v[i] * (v1[i] + v2[i]);
-        }
-        for (int i = 0; i < n; i++) {
-            out[i] = out[i] + q[i] * q1[i];
-        }
-        for (int i = 0; i < n; i++) {
-            out[i] = out[i] + p[i] * (p1[i] + p2[i]);
-        }
-        for (int i = 0; i < n; i++) {
-            out[i] = out[i] + t[i] * t1[i];
-        }
+        twoProducts(out, v, v1, v, v2, n);
+        addProduct(out, q, q1, n);
+        addProduct(out, p, p1, n);
+        addProduct(out, p, p2, n);
+        addProduct(out, t, t1, n);
     }
 
     private void truncate(float[] x) {
