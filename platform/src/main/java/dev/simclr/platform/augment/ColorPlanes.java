@@ -21,6 +21,8 @@ final class ColorPlanes {
     final float[] r;
     final float[] g;
     final float[] b;
+    // per-plane work loops over this: one call site, so one compiled copy of the loop rather than three
+    private final float[][] rgb;
     private final float[][] t;
     private int n;
 
@@ -28,6 +30,7 @@ final class ColorPlanes {
         r = new float[capacity];
         g = new float[capacity];
         b = new float[capacity];
+        rgb = new float[][] {r, g, b};
         t = new float[23][capacity];
     }
 
@@ -64,9 +67,9 @@ final class ColorPlanes {
 
     /** ImageOps' blendTable as arithmetic: clampTruncate(keep·x + mix) on every value. */
     void blend(float keep, float mix) {
-        blend(r, keep, mix);
-        blend(g, keep, mix);
-        blend(b, keep, mix);
+        for (float[] x : rgb) {
+            blend(x, keep, mix);
+        }
     }
 
     private void blend(float[] x, float keep, float mix) {
@@ -112,9 +115,9 @@ final class ColorPlanes {
         for (int i = 0; i < n; i++) {
             m[i] = m[i] * mix;
         }
-        saturate(r, m, keep);
-        saturate(g, m, keep);
-        saturate(b, m, keep);
+        for (float[] x : rgb) {
+            saturate(x, m, keep);
+        }
     }
 
     private void saturate(float[] x, float[] m, float keep) {
@@ -158,7 +161,9 @@ final class ColorPlanes {
         float[] q = t[15];
         float[] u = t[16];                       // torchvision's t
         float[][] in = {t[17], t[18], t[19], t[20], t[21], t[22]};
-        toUnit(r, g, b, n);                      // x/255f
+        for (float[] x : rgb) {
+            toUnit(x, n);                        // x/255f
+        }
         maxMin(r, g, b, max, min, n);
         saturationAndDivisor(max, min, s, d, n);
         whichIsMax(max, r, g, isR, isG, n);
@@ -175,20 +180,19 @@ final class ColorPlanes {
         sectorAndFraction(h, sector, f, n);
         candidates(max, s, f, v, p, q, u, n);
         sectorIndicators(sector, in, n);
-        // red, green, blue in sectors 0..5: (v, q, p, p, t, v), (t, v, v, q, p, p), (p, p, t, v, v, q)
-        select(r, v, in[0], in[5], q, in[1], p, in[2], in[3], u, in[4]);
-        select(g, v, in[1], in[2], q, in[3], p, in[4], in[5], u, in[0]);
-        select(b, v, in[3], in[4], q, in[5], p, in[0], in[1], u, in[2]);
-        truncate(r);
-        truncate(g);
-        truncate(b);
+        // red, green, blue in sectors 0..5: (v, q, p, p, t, v), (t, v, v, q, p, p), (p, p, t, v, v, q); green is
+        // red two sectors on, blue four
+        for (int c = 0; c < 3; c++) {
+            int k = 2 * c;
+            select(rgb[c], v, in[k % 6], in[(k + 5) % 6], q, in[(k + 1) % 6], p, in[(k + 2) % 6],
+                    in[(k + 3) % 6], u, in[(k + 4) % 6]);
+            truncate(rgb[c]);
+        }
     }
 
-    private static void toUnit(float[] r, float[] g, float[] b, int n) {
+    private static void toUnit(float[] x, int n) {
         for (int i = 0; i < n; i++) {
-            r[i] = r[i] / 255f;
-            g[i] = g[i] / 255f;
-            b[i] = b[i] / 255f;
+            x[i] = x[i] / 255f;
         }
     }
 
