@@ -57,6 +57,16 @@ public class AugmentKernels {
         return work;
     }
 
+    /** All four adjustments of the colour jitter in one of their orders, as a view applies them. */
+    @Benchmark
+    public byte[] colorJitter() {
+        System.arraycopy(image, 0, work, 0, work.length);
+        ImageOps.colorJitter(work, 3, ORDER, 1.3, 0.7, 1.4, 0.13);
+        return work;
+    }
+
+    private static final int[] ORDER = {2, 3, 0, 1};
+
     @Benchmark
     public byte[] blur() {
         System.arraycopy(image, 0, work, 0, work.length);

@@ -205,18 +205,20 @@ public record AugmentPolicy(String name, Set<Op> ops, boolean blurOnlyLarge, Set
         Settings s = settings;
         int oh = outHeight(height);
         int ow = outWidth(width);
+        CropBox box = ops.contains(Op.CROP)
+                ? CropBox.sample(rnd, height, width, s.scaleMin, s.scaleMax, s.ratioMin, s.ratioMax)
+                : new CropBox(0, 0, height, width);
+        // drawn after the box, as ever; the resize writes the rows mirrored rather than flipping afterwards
+        boolean flip = ops.contains(Op.FLIP) && rnd.chance(s.flipP);
         byte[] img;
-        if (ops.contains(Op.CROP)) {
-            CropBox box = CropBox.sample(rnd, height, width, s.scaleMin, s.scaleMax, s.ratioMin, s.ratioMax);
-            img = ImageOps.resizedCrop(src, offset, height, width, channels, box.top(), box.left(), box.height(),
-                    box.width(), oh, ow);
-        } else if (oh == height && ow == width) {
+        if (!ops.contains(Op.CROP) && oh == height && ow == width) {
             img = java.util.Arrays.copyOfRange(src, offset, offset + height * width * channels);
+            if (flip) {
+                ImageOps.hflip(img, oh, ow, channels);
+            }
         } else {
-            img = ImageOps.resizedCrop(src, offset, height, width, channels, 0, 0, height, width, oh, ow);
-        }
-        if (ops.contains(Op.FLIP) && rnd.chance(s.flipP)) {
-            ImageOps.hflip(img, oh, ow, channels);
+            img = ImageOps.resizedCrop(src, offset, height, width, channels, box.top(), box.left(), box.height(),
+                    box.width(), oh, ow, flip);
         }
         if (ops.contains(Op.JITTER) && s.strength > 0 && rnd.chance(s.colorP)) {
             jitter(img, channels, rnd);
@@ -246,14 +248,7 @@ public record AugmentPolicy(String name, Set<Op> ops, boolean blurOnlyLarge, Set
         double c = rnd.uniform(Math.max(0, 1 - bcs), 1 + bcs);
         double sat = rnd.uniform(Math.max(0, 1 - bcs), 1 + bcs);
         double h = rnd.uniform(-hue, hue);
-        for (int fn : order) {
-            switch (fn) {
-                case 0 -> ImageOps.brightness(img, b);
-                case 1 -> ImageOps.contrast(img, channels, c);
-                case 2 -> ImageOps.saturation(img, channels, sat);
-                default -> ImageOps.hue(img, channels, h);
-            }
-        }
+        ImageOps.colorJitter(img, channels, order, b, c, sat, h);
     }
 
     @Override

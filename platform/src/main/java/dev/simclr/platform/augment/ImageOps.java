@@ -21,13 +21,26 @@ public final class ImageOps {
      */
     public static byte[] resizedCrop(byte[] src, int srcOffset, int height, int width, int channels, int top,
                                      int left, int boxHeight, int boxWidth, int outHeight, int outWidth) {
+        return resizedCrop(src, srcOffset, height, width, channels, top, left, boxHeight, boxWidth, outHeight,
+                outWidth, false);
+    }
+
+    /** The same, then mirrored left to right when {@code mirror} ({@link #hflip}), in the same pass. */
+    public static byte[] resizedCrop(byte[] src, int srcOffset, int height, int width, int channels, int top,
+                                     int left, int boxHeight, int boxWidth, int outHeight, int outWidth,
+                                     boolean mirror) {
         if (top < 0 || left < 0 || boxHeight <= 0 || boxWidth <= 0 || top + boxHeight > height
                 || left + boxWidth > width) {
             throw new IllegalArgumentException("crop box " + top + "," + left + " " + boxHeight + "x" + boxWidth
                     + " outside the " + height + "x" + width + " image");
         }
-        Filter fx = Filter.of(boxWidth, outWidth);
-        Filter fy = Filter.of(boxHeight, outHeight);
+        Filter fx = Filter.cached(boxWidth, outWidth);
+        Filter fy = Filter.cached(boxHeight, outHeight);
+        if (fx.twoTaps != null && fy.twoTaps != null) {
+            return twoTapResize(src, srcOffset + (top * width + left) * channels, width * channels,
+                    boxWidth * channels, fx.twoTaps.expanded(channels, mirror), fy.twoTaps, outHeight,
+                    outWidth * channels);
+        }
         // the box as float rows, then a vertical pass as row-wise multiply-adds (which the JIT vectorises), then
         // a horizontal pass per output pixel with rounding
         int boxRow = boxWidth * channels;
@@ -52,10 +65,6 @@ public final class ImageOps {
             }
         }
         byte[] out = new byte[outHeight * outWidth * channels];
-        if (fx.maxCount() <= 2) {
-            twoTapRows(columns, boxRow, fx, out, outHeight, outWidth, channels);
-            return out;
-        }
         for (int y = 0; y < outHeight; y++) {
             int row = y * boxRow;
             int o = y * outWidth * channels;
@@ -73,36 +82,36 @@ public final class ImageOps {
                 }
             }
         }
+        if (mirror) {
+            hflip(out, outHeight, outWidth, channels);
+        }
         return out;
     }
 
-    /** The horizontal pass when every output takes at most two inputs (any enlargement): no tap loop. */
-    private static void twoTapRows(float[] columns, int boxRow, Filter fx, byte[] out, int outHeight, int outWidth,
-                                   int channels) {
-        int[] i0 = new int[outWidth];
-        int[] i1 = new int[outWidth];
-        float[] w0 = new float[outWidth];
-        float[] w1 = new float[outWidth];
-        for (int x = 0; x < outWidth; x++) {
-            i0[x] = fx.first[x] * channels;
-            w0[x] = fx.weights[fx.offset[x]];
-            boolean two = fx.count[x] == 2;
-            i1[x] = two ? i0[x] + channels : i0[x];
-            w1[x] = two ? fx.weights[fx.offset[x] + 1] : 0f;
-        }
-        int o = 0;
+    /**
+     * The resize when every output takes at most two inputs along each axis (any enlargement, so every crop to
+     * the input size): per output row, the vertical pass straight from the source bytes into one row of floats,
+     * then the horizontal pass over it. The same float operations in the same order as the general path (a tap
+     * of weight 0 adds +0, which changes no sum of non-negative terms), so the same bytes.
+     */
+    private static byte[] twoTapResize(byte[] src, int boxStart, int srcRow, int boxRow, TwoTaps fx, TwoTaps fy,
+                                       int outHeight, int outRow) {
+        byte[] out = new byte[outHeight * outRow];
+        float[] column = new float[boxRow];
         for (int y = 0; y < outHeight; y++) {
-            int row = y * boxRow;
-            for (int x = 0; x < outWidth; x++) {
-                int a = row + i0[x];
-                int b = row + i1[x];
-                float wa = w0[x];
-                float wb = w1[x];
-                for (int k = 0; k < channels; k++) {
-                    out[o++] = (byte) clampRound(wa * columns[a + k] + wb * columns[b + k]);
-                }
+            int a = boxStart + fy.i0[y] * srcRow;
+            int b = boxStart + fy.i1[y] * srcRow;
+            float wa = fy.w0[y];
+            float wb = fy.w1[y];
+            for (int i = 0; i < boxRow; i++) {
+                column[i] = wa * (src[a + i] & 0xff) + wb * (src[b + i] & 0xff);
+            }
+            int o = y * outRow;
+            for (int j = 0; j < outRow; j++) {
+                out[o + j] = (byte) roundClamped(fx.w0[j] * column[fx.i0[j]] + fx.w1[j] * column[fx.i1[j]]);
             }
         }
+        return out;
     }
 
     /** Mirrors the image left to right, in place. */
@@ -128,87 +137,98 @@ public final class ImageOps {
 
     /** Contrast: blend with the mean grey level of the image. */
     public static void contrast(byte[] img, int channels, double factor) {
-        double sum = 0;
-        int n = img.length / channels;
-        if (channels == 3) {
-            for (int i = 0; i < img.length; i += 3) {
-                sum += gray(img, i);
-            }
-        } else {
-            for (byte v : img) {
-                sum += v & 0xff;
-            }
-        }
-        applyTable(img, blendTable(factor, (float) (sum / n)));
+        applyTable(img, blendTable(factor, meanGray(img, channels, IDENTITY)));
     }
 
     /** Saturation: blend each pixel with its grey level; no effect on 1-channel images. */
     public static void saturation(byte[] img, int channels, double factor) {
-        if (channels != 3) {
-            return;
-        }
-        // as torch: each Python-double scalar is rounded to float32 on its own
-        float keep = (float) factor;
-        float mix = (float) (1.0 - factor);
-        for (int i = 0; i < img.length; i += 3) {
-            float g = gray(img, i) * mix;
-            for (int k = 0; k < 3; k++) {
-                img[i + k] = (byte) clampTruncate(keep * (img[i + k] & 0xff) + g);
-            }
+        if (channels == 3) {
+            ColorPlanes planes = ColorPlanes.of(img);
+            planes.saturation(factor);
+            planes.to(img);
         }
     }
 
     /** Hue: rotate the hue by {@code shift} turns (in [-0.5, 0.5]) through HSV in float; no effect on 1 channel. */
     public static void hue(byte[] img, int channels, double shift) {
-        if (shift < -0.5f || shift > 0.5f) {
-            throw new IllegalArgumentException("hue shift must be in [-0.5, 0.5]: " + shift);
-        }
-        if (channels != 3) {
-            return;
-        }
-        // branch-light: the sector's numerators are selected, not branched on, and the output channels come from
-        // a table of which of (v, q, p, t) each takes; the arithmetic is torchvision's, operation for operation
-        float[] vqpt = new float[4];
-        float hueShift = (float) shift;
-        for (int i = 0; i < img.length; i += 3) {
-            float r = (img[i] & 0xff) / 255f;
-            float g = (img[i + 1] & 0xff) / 255f;
-            float b = (img[i + 2] & 0xff) / 255f;
-            float max = Math.max(r, Math.max(g, b));
-            float min = Math.min(r, Math.min(g, b));
-            boolean flat = max == min;
-            float range = max - min;
-            float s = range / (flat ? 1f : max);
-            float d = flat ? 1f : range;
-            boolean isR = max == r;
-            boolean isG = !isR && max == g;
-            float first = isR ? max - b : isG ? max - r : max - g;
-            float second = isR ? max - g : isG ? max - b : max - r;
-            float offset = isR ? 0f : isG ? 2f : 4f;
-            float h = offset + first / d - second / d;
-            h = h / 6f + 1f;           // in [5/6, 2): fmod(h, 1) is one exact subtraction
-            h = h >= 1f ? h - 1f : h;
-            h += hueShift;             // in (-0.5, 1.5): h mod 1 likewise
-            h = h < 0f ? h + 1f : h >= 1f ? h - 1f : h;
-            float h6 = h * 6f;
-            int sector = (int) h6;
-            float f = h6 - sector;
-            // v, s in [0, 1] keep p, q, t in [0, 1]: torchvision's clamps never bind
-            vqpt[0] = max;
-            vqpt[1] = max * (1f - s * f);
-            vqpt[2] = max * (1f - s);
-            vqpt[3] = max * (1f - s * (1f - f));
-            int k = sector % 6;
-            img[i] = (byte) (int) (vqpt[HUE_R[k]] * 255f);
-            img[i + 1] = (byte) (int) (vqpt[HUE_G[k]] * 255f);
-            img[i + 2] = (byte) (int) (vqpt[HUE_B[k]] * 255f);
+        checkHue(shift);
+        if (channels == 3) {
+            ColorPlanes planes = ColorPlanes.of(img);
+            planes.hue(shift);
+            planes.to(img);
         }
     }
 
-    // which of (v, q, p, t) is red, green, blue in each sixth of the hue circle (torchvision's _hsv2rgb)
-    private static final int[] HUE_R = {0, 1, 2, 2, 3, 0};
-    private static final int[] HUE_G = {3, 0, 0, 1, 2, 2};
-    private static final int[] HUE_B = {2, 2, 3, 0, 0, 1};
+    /**
+     * torchvision's ColorJitter with the adjustments in the given order (0 brightness, 1 contrast, 2 saturation,
+     * 3 hue): the same bytes as calling them one after the other.
+     */
+    public static void colorJitter(byte[] img, int channels, int[] order, double brightness, double contrast,
+                                   double saturation, double hue) {
+        checkHue(hue);
+        if (channels == 3) {
+            // in float planes, where each adjustment is SIMD arithmetic (see ColorPlanes)
+            ColorPlanes planes = ColorPlanes.of(img);
+            for (int fn : order) {
+                switch (fn) {
+                    case 0 -> planes.brightness(brightness);
+                    case 1 -> planes.contrast(contrast);
+                    case 2 -> planes.saturation(saturation);
+                    case 3 -> planes.hue(hue);
+                    default -> throw new IllegalArgumentException("colour jitter operation " + fn + " is not 0..3");
+                }
+            }
+            planes.to(img);
+            return;
+        }
+        // one channel: saturation and hue do nothing, brightness and contrast compose into one table
+        byte[] table = IDENTITY;
+        for (int fn : order) {
+            if (fn == 0) {
+                table = compose(table, blendTable(brightness, 0f));
+            } else if (fn == 1) {
+                table = compose(table, blendTable(contrast, meanGray(img, channels, table)));
+            }
+        }
+        applyTable(img, table);
+    }
+
+    private static void checkHue(double shift) {
+        if (shift < -0.5f || shift > 0.5f) {
+            throw new IllegalArgumentException("hue shift must be in [-0.5, 0.5]: " + shift);
+        }
+    }
+
+    /** The mean grey level of {@code in} applied to the image, as the float torchvision blends with. */
+    private static float meanGray(byte[] img, int channels, byte[] in) {
+        long sum = 0;   // integers: exactly the double sum torchvision's mean comes to
+        if (channels == 3) {
+            for (int i = 0; i < img.length; i += 3) {
+                sum += gray(in[img[i] & 0xff] & 0xff, in[img[i + 1] & 0xff] & 0xff, in[img[i + 2] & 0xff] & 0xff);
+            }
+        } else {
+            for (byte v : img) {
+                sum += in[v & 0xff] & 0xff;
+            }
+        }
+        return (float) ((double) sum / (img.length / channels));
+    }
+
+    /** R·k, G·k, B·k in float: the terms of the grey level. */
+    private static final float[] GRAY_R = new float[256];
+    private static final float[] GRAY_G = new float[256];
+    private static final float[] GRAY_B = new float[256];
+    /** The table that changes nothing (compared by identity: no table to apply yet). */
+    private static final byte[] IDENTITY = new byte[256];
+
+    static {
+        for (int k = 0; k < 256; k++) {
+            GRAY_R[k] = R * k;
+            GRAY_G[k] = G * k;
+            GRAY_B[k] = B * k;
+            IDENTITY[k] = (byte) k;
+        }
+    }
 
     /** Replaces every pixel by its grey level (ITU-R 601 weights, truncated), kept as 3 channels. */
     public static void grayscale(byte[] img, int channels) {
@@ -279,7 +299,12 @@ public final class ImageOps {
 
     /** Grey level of the RGB pixel at {@code i}, as torchvision's rgb_to_grayscale on uint8 (float32, truncated). */
     private static int gray(byte[] img, int i) {
-        return (int) (R * (img[i] & 0xff) + G * (img[i + 1] & 0xff) + B * (img[i + 2] & 0xff));
+        return gray(img[i] & 0xff, img[i + 1] & 0xff, img[i + 2] & 0xff);
+    }
+
+    /** The same from looked-up products: R·r is the float R·(float) r. */
+    private static int gray(int r, int g, int b) {
+        return (int) (GRAY_R[r] + GRAY_G[g] + GRAY_B[b]);
     }
 
     /** {@code ratio·x + (1 − ratio)·other} for every x, clamped to [0, 255] and truncated (torchvision's _blend). */
@@ -293,6 +318,18 @@ public final class ImageOps {
         return table;
     }
 
+    /** {@code second} after {@code first}, as one table. */
+    private static byte[] compose(byte[] first, byte[] second) {
+        if (first == IDENTITY) {
+            return second;
+        }
+        byte[] t = new byte[256];
+        for (int v = 0; v < 256; v++) {
+            t[v] = second[first[v] & 0xff];
+        }
+        return t;
+    }
+
     private static void applyTable(byte[] img, byte[] table) {
         for (int i = 0; i < img.length; i++) {
             img[i] = table[img[i] & 0xff];
@@ -303,18 +340,31 @@ public final class ImageOps {
         return v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
     }
 
+    /**
+     * {@link #clampRound} without branches or doubles: adding 2^23 to a float below 2^22 in magnitude leaves no
+     * fraction bits, so the addition itself rounds to the nearest integer, ties to even (as rint), and the
+     * subtraction is exact; clamping the rounded int gives what clamping the float first gives (rint is
+     * monotonic and keeps 0 and 255). Resize sums are weighted means of bytes, far below 2^22.
+     */
+    private static int roundClamped(float v) {
+        return Math.min(Math.max((int) ((v + 0x1p23f) - 0x1p23f), 0), 255);
+    }
+
     private static int clampRound(float v) {
         return v <= 0 ? 0 : v >= 255 ? 255 : (int) Math.rint(v);
     }
 
-    /** Weights of the separable resize along one axis (torchvision's antialiased bilinear, support 1 × scale). */
-    private record Filter(int[] first, int[] count, int[] offset, float[] weights) {
-        int maxCount() {
-            int m = 0;
-            for (int c : count) {
-                m = Math.max(m, c);
-            }
-            return m;
+    /**
+     * Weights of the separable resize along one axis (torchvision's antialiased bilinear, support 1 × scale), and
+     * when no output takes more than two inputs, the same weights as two taps per output.
+     */
+    private record Filter(int[] first, int[] count, int[] offset, float[] weights, TwoTaps twoTaps) {
+        // a crop's filters depend on its side and the output side only: made once per pair (a few hundred pairs)
+        private static final java.util.concurrent.ConcurrentHashMap<Long, Filter> CACHE =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        static Filter cached(int in, int out) {
+            return CACHE.computeIfAbsent((long) in << 32 | out, k -> of(in, out));
         }
 
         static Filter of(int in, int out) {
@@ -344,12 +394,66 @@ public final class ImageOps {
                 offset[i] = used;
                 used += hi - lo;
             }
-            return new Filter(first, count, offset, all);
+            return new Filter(first, count, offset, all, TwoTaps.of(first, count, offset, all));
         }
 
         private static float triangle(double x) {
             x = Math.abs(x);
             return x < 1 ? (float) (1 - x) : 0f;
+        }
+    }
+
+    /**
+     * Two taps per output: inputs i0, i1 with weights w0, w1; a one-tap output has i1 = i0 and w1 = 0. For the
+     * horizontal pass the taps are expanded to one per output value (index × channels + channel), so the inner
+     * loop runs over values without a channel loop, and mirrored when the output is to be flipped.
+     */
+    private record TwoTaps(int[] i0, int[] i1, float[] w0, float[] w1, TwoTaps[] expansions) {
+        private static final int CACHED_CHANNELS = 4;
+
+        static TwoTaps of(int[] first, int[] count, int[] offset, float[] weights) {
+            int n = first.length;
+            int[] i0 = new int[n];
+            int[] i1 = new int[n];
+            float[] w0 = new float[n];
+            float[] w1 = new float[n];
+            for (int x = 0; x < n; x++) {
+                if (count[x] < 1 || count[x] > 2) {
+                    return null;
+                }
+                i0[x] = first[x];
+                w0[x] = weights[offset[x]];
+                i1[x] = count[x] == 2 ? first[x] + 1 : first[x];
+                w1[x] = count[x] == 2 ? weights[offset[x] + 1] : 0f;
+            }
+            TwoTaps t = new TwoTaps(i0, i1, w0, w1, new TwoTaps[2 * (CACHED_CHANNELS + 1)]);
+            for (int c = 1; c <= CACHED_CHANNELS; c++) {
+                t.expansions[2 * c] = t.expand(c, false);
+                t.expansions[2 * c + 1] = t.expand(c, true);
+            }
+            return t;
+        }
+
+        TwoTaps expanded(int channels, boolean mirror) {
+            return channels <= CACHED_CHANNELS ? expansions[2 * channels + (mirror ? 1 : 0)]
+                    : expand(channels, mirror);
+        }
+
+        private TwoTaps expand(int channels, boolean mirror) {
+            int n = i0.length * channels;
+            int[] e0 = new int[n];
+            int[] e1 = new int[n];
+            float[] v0 = new float[n];
+            float[] v1 = new float[n];
+            for (int j = 0; j < n; j++) {
+                int x = mirror ? i0.length - 1 - j / channels : j / channels;
+                int k = j % channels;
+                e0[j] = i0[x] * channels + k;
+                e1[j] = i1[x] * channels + k;
+                v0[j] = w0[x];
+                v1[j] = w1[x];
+            }
+            return new TwoTaps(e0, e1, v0, v1, null);
         }
     }
 }
