@@ -30,11 +30,11 @@ class EventCodecTest {
                         new EncoderSpec("vgg", 11, 0.25), "frozen-base", List.of(256, 128), 4.0, 0.0,
                         FMNIST, FMNIST, 128, 20, 3, SGD, 7L, "runs/pretrain-1/checkpoints/step-0000000100.npz"),
                 new EvalRequested(1, "exp-1", "eval-0a1b", "linear", "checkpoints/x/step-1/", FMNIST, 64, 30, 7L),
-                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT),
                 new RunProgress(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, 2, 40, 100, 5.1, 0.2, 900.5, null, AT),
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",
                         Map.of("knnAccuracy", 0.71, "loss", 4.2), 123.5, AT),
-                new RunFailed(1, null, null, null, "message: not JSON", AT));
+                new RunFailed(1, null, null, null, "message: not JSON", AT),
+                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT));
     }
 
     @Test
