@@ -43,7 +43,7 @@ public final class Plots {
             boolean lines = study.equals("transfer-classes-batch");
             // a series per column (a line per batch size in the transfer study), the rows along the x axis;
             // several transfer domains ("<dataset> / <k>" rows): a line per dataset and batch size over k (in
-            // numeric order), the first dataset's lines solid, the others' dashed
+            // numeric order), a colour per batch size, the first dataset's lines solid, the others' dashed
             record Point(String series, String category, Report.Cell cell) {}
             List<Point> points = new ArrayList<>();
             List<String> domains = new ArrayList<>();
@@ -74,8 +74,12 @@ public final class Plots {
             if (!lines) {
                 plot.getDomainAxis().setMaximumCategoryLabelLines(3);
             } else if (domains.size() > 1) {
+                // a colour per batch size, the same in every domain
+                java.awt.Paint[] paints = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesPaints();
                 for (int i = 0; i < data.getRowCount(); i++) {
                     String series = (String) data.getRowKey(i);
+                    int column = table.columns().indexOf(series.substring(series.lastIndexOf(", ") + 2));
+                    plot.getRenderer().setSeriesPaint(i, paints[Math.max(0, column) % paints.length]);
                     if (!series.startsWith(domains.get(0) + ", ")) {
                         plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_ROUND,
                                 BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));

@@ -95,6 +95,7 @@ class TransferPlanTest {
         assertThat(report.markdown()).contains("| digits / 10 | 90.0 ± 0.0 | 90.0 ± 0.0 | 2 |");
         Plots.Figure f = Plots.of(report).get(ExperimentSpec.TRANSFER);
         assertThat(f.svg()).contains("digits, batch 32").contains("fashion-mnist, batch 64");
+        java.nio.file.Files.write(java.nio.file.Path.of("target/transfer-two-domains.png"), f.png()); // to look at
     }
 
     @Test
