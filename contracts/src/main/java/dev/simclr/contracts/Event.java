@@ -4,7 +4,7 @@ package dev.simclr.contracts;
 public sealed interface Event
         permits ExperimentSubmitted, ExperimentCompleted, ExperimentFailed,
                 AugmentRequested, TrainRequested, DistillRequested, EvalRequested,
-                RunProgress, RunCompleted, RunFailed {
+                RunStarted, RunProgress, RunCompleted, RunFailed {
 
     /** The schema version this build writes and reads. */
     int SCHEMA_VERSION = 1;

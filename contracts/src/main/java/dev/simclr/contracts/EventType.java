@@ -12,6 +12,7 @@ public enum EventType {
     TRAIN_REQUESTED("train-requested", TrainRequested.class, Topics.TRAIN_REQUESTS),
     DISTILL_REQUESTED("distill-requested", DistillRequested.class, Topics.DISTILL_REQUESTS),
     EVAL_REQUESTED("eval-requested", EvalRequested.class, Topics.EVAL_REQUESTS),
+    RUN_STARTED("run-started", RunStarted.class, Topics.RUN_EVENTS),
     RUN_PROGRESS("run-progress", RunProgress.class, Topics.RUN_EVENTS),
     RUN_COMPLETED("run-completed", RunCompleted.class, Topics.RUN_EVENTS),
     RUN_FAILED("run-failed", RunFailed.class, Topics.RUN_EVENTS);

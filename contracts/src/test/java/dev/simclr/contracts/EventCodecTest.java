@@ -33,7 +33,8 @@ class EventCodecTest {
                 new RunProgress(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, 2, 40, 100, 5.1, 0.2, 900.5, null, AT),
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",
                         Map.of("knnAccuracy", 0.71, "loss", 4.2), 123.5, AT),
-                new RunFailed(1, null, null, null, "message: not JSON", AT));
+                new RunFailed(1, null, null, null, "message: not JSON", AT),
+                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentFailed;
 import dev.simclr.contracts.Topics;
 import dev.simclr.platform.dataset.DatasetStore;
+import dev.simclr.platform.dataset.Importers;
 import dev.simclr.platform.embedded.Ports;
 import dev.simclr.platform.store.ObjectStore;
 import dev.simclr.platform.testing.InfrastructureResource;
@@ -53,6 +54,12 @@ class ExperimentsIT {
     @Test
     void threeStudiesFromOneSubmission() throws Exception {
         String dataset = publish();
+        // sklearn's digits (Debian's python3-sklearn; .ci/run installs it) as a second transfer domain, enlarged to
+        // the encoder's 16×16 here, half of it
+        String digits = Files.isRegularFile(Importers.SKLEARN_DIGITS) ? dataset + "-digits" : null;
+        if (digits != null) {
+            Importers.digits(new DatasetStore(store), digits, "v1", Importers.SKLEARN_DIGITS, 16);
+        }
         Path logs = Files.createTempDirectory("experiments-it");
         WORKERS.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer-service.log"));
         WORKERS.start("distill-service", Ports.free(), Map.of(), logs.resolve("distill-service.log"));
@@ -72,8 +79,9 @@ class ExperimentsIT {
                              "epochs": 1, "batchSize": 16, "patienceEpochs": 1,
                              "optimizer": {"name": "adam", "learningRate": 0.01, "momentum": 0.9, "weightDecay": 0,
                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
-                 "transfer": {"classCounts": [2, 4], "batchSizes": [8, 16], "epochs": 2}}
-                """.formatted(dataset);
+                 "transfer": {"classCounts": [2, 4], "batchSizes": [8, 16], "epochs": 2%s}}
+                """.formatted(dataset, digits == null ? "" : ", \"datasets\": [{\"name\": \"" + digits
+                + "\", \"version\": \"v1\", \"sample\": 0.5}]");
         String id = "it-" + UUID.randomUUID().toString().substring(0, 8);
         given().contentType("application/json").body(Map.of("experimentId", id, "recipe", "it",
                         "spec", JSON.readTree(spec)))
@@ -92,8 +100,18 @@ class ExperimentsIT {
                 "augmentation-ablation.svg", "transfer-classes-batch.png", "distillation-architecture.svg")) {
             assertThat(store.exists("reports/" + id + "/" + file)).as(file).isTrue();
         }
+        if (digits != null) {
+            assertThat(md).contains("| " + digits + " / 2 |").contains("| " + digits + " / 4 |")
+                    .contains("| " + dataset + " / 2 |");
+        }
+        // the coordinator's instants: every run issued, started by its worker and completed
+        assertThat(md).contains("## coordination").contains("submit → first run started");
+        JsonNode results = JSON.readTree(store.get("reports/" + id + "/results.json"));
+        assertThat(results.path("runs")).allSatisfy(r -> assertThat(r.path("times").path("started").isNumber())
+                .as(r.toString()).isTrue());
+        assertThat(results.path("timing").path("completeToIssue").path("maxSeconds").asDouble()).isLessThan(5);
         String html = new String(store.get("reports/" + id + "/report.html"), StandardCharsets.UTF_8);
-        assertThat(html).contains("<svg").contains("shards").contains("CPU s");
+        assertThat(html).contains("<svg").contains("shards").contains("CPU s").contains("issued → started");
         var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(30));
         assertThat(done.value()).contains("experiment-completed");
     }

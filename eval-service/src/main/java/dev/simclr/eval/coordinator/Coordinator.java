@@ -12,6 +12,7 @@ import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.RunProgress;
+import dev.simclr.contracts.RunStarted;
 import dev.simclr.eval.plan.ExperimentSpec;
 import dev.simclr.eval.plan.Planner;
 import dev.simclr.eval.report.Report;
@@ -58,6 +59,10 @@ public final class Coordinator {
     private final int maxAttempts;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private final Map<String, RunProgress> progress = new ConcurrentHashMap<>();
+    // instants from run events, by run id, taken into the state by the next pass (the event thread takes no lock)
+    private final Map<String, Instant> startedSeen = new ConcurrentHashMap<>();
+    private final Map<String, Instant> firstStepSeen = new ConcurrentHashMap<>();
+    private volatile Runnable wake = () -> { };
 
     private record Active(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
                           ExperimentState state, Map<String, RunCompleted> results, long[] lastPoll) {
@@ -67,6 +72,8 @@ public final class Coordinator {
     }
 
     private static final long POLL_NANOS = 5_000_000_000L;
+    /** Run events stamped this long before the request was issued belong to an earlier attempt. */
+    private static final java.time.Duration STALE_TOLERANCE = java.time.Duration.ofSeconds(2);
 
     public Coordinator(ObjectStore store, Outbox outbox, int maxAttempts) {
         this.store = store;
@@ -74,6 +81,11 @@ public final class Coordinator {
         this.datasets = new DatasetStore(store);
         this.outbox = outbox;
         this.maxAttempts = maxAttempts;
+    }
+
+    /** What to call when a run ends, so the next pass comes now rather than at the next clock tick. */
+    public void wakeWith(Runnable wake) {
+        this.wake = wake;
     }
 
     public static String submittedKey(String id) {
@@ -120,7 +132,8 @@ public final class Coordinator {
         }
         ExperimentState state = new ExperimentState();
         state.experimentId = e.experimentId();
-        state.submittedAt = Instant.now();
+        state.submittedAt = e.submittedAt() != null ? e.submittedAt() : Instant.now();
+        state.plannedAt = Instant.now();
         plan.forEach(n -> state.runs.put(n.runId(), new ExperimentState.Run()));
         put(submittedKey(e.experimentId()), EventCodec.encode(e).getBytes());
         save(state);
@@ -149,30 +162,47 @@ public final class Coordinator {
         }
     }
 
-    public synchronized void runFailed(RunFailed f) {
-        Active a = f.experimentId() == null ? null : active.get(f.experimentId());
-        if (a == null || f.runId() == null || !a.state().runs.containsKey(f.runId())) {
-            return;
+    public void runFailed(RunFailed f) {
+        synchronized (this) {
+            Active a = f.experimentId() == null ? null : active.get(f.experimentId());
+            if (a == null || f.runId() == null || !a.state().runs.containsKey(f.runId())) {
+                return;
+            }
+            ExperimentState.Run run = a.state().runs.get(f.runId());
+            if (run.status == ExperimentState.RunStatus.ISSUED) {
+                run.status = ExperimentState.RunStatus.FAILED;
+                run.lastError = f.reason();
+                save(a.state());
+            }
         }
-        ExperimentState.Run run = a.state().runs.get(f.runId());
-        if (run.status == ExperimentState.RunStatus.ISSUED) {
-            run.status = ExperimentState.RunStatus.FAILED;
-            run.lastError = f.reason();
-            save(a.state());
-        }
+        wake.run();
     }
 
-    /** A run-completed event: taken at once (the stored result is what counts; it is also polled for). */
-    public synchronized void runCompleted(RunCompleted c) {
+    /**
+     * A run-completed event: taken at once (the stored result is what counts; it is also polled for), and a pass
+     * run now to issue what waited for it. No lock: the event thread never waits for a pass.
+     */
+    public void runCompleted(RunCompleted c) {
         Active a = c.experimentId() == null ? null : active.get(c.experimentId());
         if (a != null && a.state().runs.containsKey(c.runId())) {
             a.results().put(c.runId(), c);
             progress.remove(c.runId());
+            wake.run();
+        }
+    }
+
+    /** A worker took a run up: the earliest instant since the last pass is kept for it. */
+    public void runStarted(RunStarted s) {
+        if (s.experimentId() != null && s.runId() != null && active.containsKey(s.experimentId())) {
+            startedSeen.merge(s.runId(), s.at(), (x, y) -> x.isBefore(y) ? x : y);
         }
     }
 
     public void progress(RunProgress p) {
         progress.put(p.runId(), p);
+        if (p.experimentId() != null && active.containsKey(p.experimentId())) {
+            firstStepSeen.merge(p.runId(), p.at(), (x, y) -> x.isBefore(y) ? x : y);
+        }
     }
 
     /** The experiments under way. */
@@ -207,6 +237,7 @@ public final class Coordinator {
         }
         for (Planner.Node n : a.plan()) {
             ExperimentState.Run run = st.runs.computeIfAbsent(n.runId(), k -> new ExperimentState.Run());
+            changed |= takeInstants(n.runId(), run);
             if (run.status == ExperimentState.RunStatus.COMPLETED) {
                 a.results().computeIfAbsent(n.runId(), k -> result(k).orElseThrow());
                 continue;
@@ -216,7 +247,8 @@ public final class Coordinator {
                     : poll ? result(n.runId()) : Optional.empty();
             if (done.isPresent()) {
                 run.status = ExperimentState.RunStatus.COMPLETED;
-                run.completedAt = Instant.now();
+                run.completedAt = done.get().at() != null ? done.get().at() : Instant.now();
+                run.noticedAt = Instant.now();
                 a.results().put(n.runId(), done.get());
                 changed = true;
                 continue;
@@ -238,7 +270,7 @@ public final class Coordinator {
             }
         }
         if (st.runs.values().stream().allMatch(r -> r.status == ExperimentState.RunStatus.COMPLETED)) {
-            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage(a)).publish(store);
+            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage(a), st).publish(store);
             end(st, ExperimentState.Status.COMPLETED, new ExperimentCompleted(Event.SCHEMA_VERSION,
                     st.experimentId, Report.prefix(st.experimentId), Instant.now()));
             LOG.infof("experiment %s completed: report under %s", st.experimentId, Report.prefix(st.experimentId));
@@ -255,6 +287,33 @@ public final class Coordinator {
         run.status = ExperimentState.RunStatus.ISSUED;
         run.attempts++;
         run.issuedAt = Instant.now();
+        run.startedAt = null;
+        run.firstStepAt = null;
+        run.completedAt = null;
+        run.noticedAt = null;
+    }
+
+    /**
+     * The run-started and first-progress instants seen since the last pass, kept for an issued run that has none
+     * yet; older ones (a previous attempt's, from before this issue) are dropped. True when the state changed.
+     */
+    private boolean takeInstants(String runId, ExperimentState.Run run) {
+        Instant started = startedSeen.remove(runId);
+        Instant firstStep = firstStepSeen.remove(runId);
+        if (run.status != ExperimentState.RunStatus.ISSUED || run.issuedAt == null) {
+            return false;
+        }
+        Instant earliest = run.issuedAt.minus(STALE_TOLERANCE);
+        boolean changed = false;
+        if (run.startedAt == null && started != null && !started.isBefore(earliest)) {
+            run.startedAt = started;
+            changed = true;
+        }
+        if (run.firstStepAt == null && firstStep != null && !firstStep.isBefore(earliest)) {
+            run.firstStepAt = firstStep;
+            changed = true;
+        }
+        return changed;
     }
 
     /** The experiment is over: its final state stored, then the event that says so. */
@@ -291,6 +350,9 @@ public final class Coordinator {
             }
             m.put("status", r.status);
             m.put("attempts", r.attempts);
+            m.put("issuedAt", r.issuedAt);
+            m.put("startedAt", r.startedAt);
+            m.put("completedAt", r.completedAt);
             RunProgress p = progress.get(runId);
             if (p != null && r.status == ExperimentState.RunStatus.ISSUED) {
                 m.put("step", p.step());
@@ -308,33 +370,53 @@ public final class Coordinator {
 
     /**
      * The datasets the plan uses: the main one sampled to {@code sample} of every split (when below 1), and for
-     * the transfer study a class subset per class count (the first k classes), sampled the same way.
+     * the transfer study a class subset per class count (the first k classes), sampled the same way — of the main
+     * dataset and of each of {@code transfer.datasets} (sampled to its own {@code sample}, whole by default).
      */
     private Planner.Datasets prepareDatasets(ExperimentSpec spec) {
         DatasetRef root = spec.dataset();
         DatasetManifest m = datasets.requireManifest(root.name(), root.version());
         double sample = spec.sample() == null ? 1.0 : spec.sample();
         DatasetRef main = sampled(root, sample);
-        Map<Integer, DatasetRef> byClasses = new TreeMap<>();
+        Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();
         if (spec.transfer() != null && spec.studies().contains(ExperimentSpec.TRANSFER)) {
-            for (int k : spec.transfer().classCounts()) {
-                if (k > m.classNames().size()) {
-                    throw new IllegalArgumentException(root.name() + " has " + m.classNames().size()
-                            + " classes, the transfer study asks for " + k);
-                }
-                DatasetRef subset = root;
-                if (k < m.classNames().size()) {
-                    String name = root.name() + "-classes-" + k;
-                    if (datasets.manifest(name, root.version()).isEmpty()) {
-                        datasets.deriveClassSubset(root.name(), root.version(), name,
-                                IntStream.range(0, k).boxed().toList());
+            transfer.put(root.name(), classSubsets(root, m, spec.transfer().classCounts(), sample));
+            if (spec.transfer().datasets() != null) {
+                for (ExperimentSpec.TransferDataset d : spec.transfer().datasets()) {
+                    DatasetManifest dm = datasets.requireManifest(d.name(), d.version());
+                    if (dm.imageShape().channels() != m.imageShape().channels()) {
+                        throw new IllegalArgumentException("transfer dataset " + d.name() + " has "
+                                + dm.imageShape().channels() + "-channel images, the encoder is pretrained on "
+                                + m.imageShape().channels() + "-channel " + root.name());
                     }
-                    subset = new DatasetRef(name, root.version());
+                    transfer.put(d.name(), classSubsets(d.ref(), dm, d.classCounts() != null ? d.classCounts()
+                            : spec.transfer().classCounts(), d.sample() == null ? 1.0 : d.sample()));
                 }
-                byClasses.put(k, sampled(subset, sample));
             }
         }
-        return new Planner.Datasets(main, byClasses);
+        return new Planner.Datasets(main, transfer);
+    }
+
+    private Map<Integer, DatasetRef> classSubsets(DatasetRef root, DatasetManifest m, List<Integer> classCounts,
+                                                  double sample) {
+        Map<Integer, DatasetRef> byClasses = new TreeMap<>();
+        for (int k : classCounts) {
+            if (k > m.classNames().size()) {
+                throw new IllegalArgumentException(root.name() + " has " + m.classNames().size()
+                        + " classes, the transfer study asks for " + k);
+            }
+            DatasetRef subset = root;
+            if (k < m.classNames().size()) {
+                String name = root.name() + "-classes-" + k;
+                if (datasets.manifest(name, root.version()).isEmpty()) {
+                    datasets.deriveClassSubset(root.name(), root.version(), name,
+                            IntStream.range(0, k).boxed().toList());
+                }
+                subset = new DatasetRef(name, root.version());
+            }
+            byClasses.put(k, sampled(subset, sample));
+        }
+        return byClasses;
     }
 
     private DatasetRef sampled(DatasetRef ref, double sample) {

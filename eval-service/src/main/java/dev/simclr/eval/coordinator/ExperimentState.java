@@ -15,17 +15,29 @@ public final class ExperimentState {
 
     public enum RunStatus { PLANNED, ISSUED, COMPLETED, FAILED }
 
+    /**
+     * One planned run. Instants of its latest attempt: {@code issuedAt} the coordinator sent the request;
+     * {@code startedAt} a worker took it up (its run-started, the worker's clock); {@code firstStepAt} its first
+     * progress event (after the first training step; evaluations have none); {@code completedAt} the worker's
+     * run-completed; {@code noticedAt} the coordinator took the result in.
+     */
     public static final class Run {
         public RunStatus status = RunStatus.PLANNED;
         public int attempts;
         public String lastError;
         public Instant issuedAt;
+        public Instant startedAt;
+        public Instant firstStepAt;
         public Instant completedAt;
+        public Instant noticedAt;
     }
 
     public String experimentId;
     public Status status = Status.RUNNING;
+    /** When the submission says it was submitted (the REST resource's clock, or a Kafka client's). */
     public Instant submittedAt;
+    /** When this coordinator had planned it and stored its state. */
+    public Instant plannedAt;
     public Instant finishedAt;
     public List<String> reasons = new ArrayList<>();
     public Map<String, Run> runs = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -90,6 +91,21 @@ public class CoordinatorBeans {
             }
         });
         clock.scheduleWithFixedDelay(coordinator::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        // a run that ends brings the next pass forward (one waiting at most): dependents go out at once
+        AtomicBoolean pending = new AtomicBoolean();
+        ScheduledExecutorService c = clock;
+        coordinator.wakeWith(() -> {
+            if (pending.compareAndSet(false, true)) {
+                try {
+                    c.execute(() -> {
+                        pending.set(false);
+                        coordinator.tick();
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    pending.set(false); // shutting down
+                }
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {

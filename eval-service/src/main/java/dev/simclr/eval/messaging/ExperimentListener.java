@@ -8,6 +8,7 @@ import dev.simclr.contracts.InvalidEventException;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.RunProgress;
+import dev.simclr.contracts.RunStarted;
 import dev.simclr.contracts.Topics;
 import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.metrics.CoordinatorMetrics;
@@ -66,6 +67,7 @@ public class ExperimentListener {
                 case "run-completed" -> coordinator.runCompleted(EventCodec.decode(json, RunCompleted.class));
                 case "run-failed" -> coordinator.runFailed(EventCodec.decode(json, RunFailed.class));
                 case "run-progress" -> coordinator.progress(EventCodec.decode(json, RunProgress.class));
+                case "run-started" -> coordinator.runStarted(EventCodec.decode(json, RunStarted.class));
                 default -> { }
             }
         } catch (InvalidEventException e) {

@@ -48,7 +48,25 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                           List<Integer> denseHidden, double temperature, double alpha, int epochs, int batchSize,
                           int patienceEpochs, OptimizerSpec optimizer) {}
 
-    public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs) {}
+    /**
+     * Linear evaluation of each seed's pretrained encoder on the first k classes of the main dataset for every k of
+     * {@code classCounts}, at every batch size; {@code datasets} (optional) adds other domains — any imported
+     * dataset whose images have the main dataset's channels, e.g. sklearn's digits — with the same class counts
+     * (or their own), each its own rows in the table.
+     */
+    public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs,
+                           List<TransferDataset> datasets) {}
+
+    /**
+     * Another domain for the transfer study: {@code sample} of every split (default 1, the whole dataset; the main
+     * dataset's {@code sample} is not applied here), {@code classCounts} instead of the study's when given.
+     */
+    public record TransferDataset(String name, String version, Double sample, List<Integer> classCounts) {
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public DatasetRef ref() {
+            return new DatasetRef(name, version);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -132,6 +150,29 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                         .require(transfer.batchSizes() != null && !transfer.batchSizes().isEmpty()
                                 && transfer.batchSizes().stream().allMatch(b -> b >= 2),
                                 "transfer.batchSizes: batch sizes, each at least 2");
+                if (transfer.datasets() != null) {
+                    for (int i = 0; i < transfer.datasets().size(); i++) {
+                        TransferDataset d = transfer.datasets().get(i);
+                        String f = "transfer.datasets[" + i + "]";
+                        if (d == null) {
+                            p.add(f + ": null");
+                            continue;
+                        }
+                        c.dataset(f, d.ref())
+                                .require(d.sample() == null || (d.sample() > 0 && d.sample() <= 1),
+                                        f + ".sample: " + d.sample() + " is outside (0, 1]")
+                                .require(d.classCounts() == null || (!d.classCounts().isEmpty()
+                                        && d.classCounts().stream().allMatch(k -> k != null && k >= 2)),
+                                        f + ".classCounts: numbers of classes, each at least 2")
+                                .require(dataset == null || !d.ref().equals(dataset), f + ": " + d.name()
+                                        + " is the main dataset, already in the study");
+                    }
+                    if (transfer.datasets().stream().filter(java.util.Objects::nonNull).map(TransferDataset::name)
+                            .distinct().count() < transfer.datasets().stream().filter(java.util.Objects::nonNull)
+                            .count()) {
+                        p.add("transfer.datasets: a dataset is named twice");
+                    }
+                }
             }
         }
         p.addAll(c.problems());

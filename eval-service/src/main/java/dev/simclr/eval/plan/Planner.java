@@ -31,8 +31,11 @@ public final class Planner {
     public record Node(String runId, Stage stage, String topic, String study, Map<String, String> labels,
                        List<String> needs, Function<Map<String, RunCompleted>, Event> request) {}
 
-    /** The datasets a plan trains and evaluates on: the (sampled) main dataset and the transfer class subsets. */
-    public record Datasets(DatasetRef main, Map<Integer, DatasetRef> byClasses) {}
+    /**
+     * The datasets a plan trains and evaluates on: the (sampled) main dataset and, per transfer domain (the main
+     * dataset's name first, then the spec's other datasets), the class subset (sampled) for each class count.
+     */
+    public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {}
 
     /** Epochs of views augment-service may write ahead of the trainer. */
     static final int AUGMENT_LOOKAHEAD_EPOCHS = 1;
@@ -71,10 +74,13 @@ public final class Planner {
                 }
             }
             if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
-                for (var e : data.byClasses().entrySet()) {
-                    for (int batch : spec.transfer().batchSizes()) {
-                        Node n = linear(experimentId, spec, e.getValue(), e.getKey(), pretrain, batch, seed);
-                        nodes.putIfAbsent(n.runId(), n);
+                for (var domain : data.transfer().entrySet()) {
+                    for (var e : domain.getValue().entrySet()) {
+                        for (int batch : spec.transfer().batchSizes()) {
+                            Node n = linear(experimentId, spec, domain.getKey(), e.getValue(), e.getKey(), pretrain,
+                                    batch, seed);
+                            nodes.putIfAbsent(n.runId(), n);
+                        }
                     }
                 }
             }
@@ -135,12 +141,12 @@ public final class Planner {
                         base == null ? null : done.get(base.runId()).checkpointKey()));
     }
 
-    private static Node linear(String exp, ExperimentSpec spec, DatasetRef data, int classes, Node pretrain,
-                               int batch, long seed) {
+    private static Node linear(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes,
+                               Node pretrain, int batch, long seed) {
         String runId = id(exp, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", data, "batch", batch,
                 "epochs", spec.transfer().epochs()));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
-                "dataset", data.name(), "seed", Long.toString(seed));
+                "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, Topics.EVAL_REQUESTS, ExperimentSpec.TRANSFER, labels,
                 List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, "transfer",
                 done.get(pretrain.runId()).checkpointKey(), data, batch, spec.transfer().epochs(), seed));

@@ -45,18 +45,44 @@ final class Html {
                 b.append("<figure>").append(f.svg()).append("</figure>");
             }
         });
-        b.append("<h2>Runs: lineage and cost</h2><table><tr><th>run</th><th>study</th><th>labels</th>")
-                .append("<th>metrics</th><th>CPU s</th><th>checkpoint</th></tr>");
+        if (r.timing() != null) {
+            Timing t = r.timing();
+            b.append("<h2>Coordination</h2><ul>")
+                    .append("<li>submit → first run started: ").append(Timing.fmt(t.submitToFirstStartSeconds()))
+                    .append("; → first training step: ").append(Timing.fmt(t.submitToFirstStepSeconds())).append("</li>")
+                    .append("<li>request issued → run started, service idle: ").append(esc(t.issueToStartIdle().text()))
+                    .append("</li><li>request issued → run started, all runs (includes waiting behind the service's ")
+                    .append("other runs): ").append(esc(t.issueToStart().text()))
+                    .append("</li><li>last input completed → run issued: ").append(esc(t.completeToIssue().text()))
+                    .append("</li></ul>");
+        }
+        b.append("<h2>Runs: lineage and cost</h2><p class=\"note\">Times in seconds after the submission: request ")
+                .append("issued, run started (by the worker), completed; waits: issued → started (q: the service was ")
+                .append("busy with other runs meanwhile), last input completed → issued.</p>")
+                .append("<table><tr><th>run</th><th>study</th><th>labels</th>")
+                .append("<th>metrics</th><th>CPU s</th><th>issued</th><th>started</th><th>completed</th>")
+                .append("<th>issued → started</th><th>input done → issued</th><th>checkpoint</th></tr>");
         for (Map<String, Object> run : r.runs()) {
+            Timing.RunTimes times = (Timing.RunTimes) run.get("times");
             b.append("<tr><td>").append(esc(run.get("runId"))).append("</td><td>").append(esc(run.get("study")))
                     .append("</td><td>").append(esc(run.get("labels"))).append("</td><td>")
                     .append(esc(run.get("metrics"))).append("</td><td>")
                     .append(run.get("cpuSeconds") == null ? "" : String.format("%.1f", (Double) run.get("cpuSeconds")))
+                    .append("</td><td>").append(times == null ? "" : secs(times.issued()))
+                    .append("</td><td>").append(times == null ? "" : secs(times.started()))
+                    .append("</td><td>").append(times == null ? "" : secs(times.completed()))
+                    .append("</td><td>").append(times == null ? "" : secs(times.issueToStart())
+                            + (times.queued() ? " q" : ""))
+                    .append("</td><td>").append(times == null ? "" : secs(times.completeToIssue()))
                     .append("</td><td>").append(esc(run.get("checkpointKey"))).append("</td></tr>");
         }
         b.append("</table><h2>Lineage</h2><pre>").append(esc(json(r.lineage()))).append("</pre>");
         b.append("<h2>Spec</h2><pre>").append(esc(json(r.spec()))).append("</pre></body></html>\n");
         return b.toString();
+    }
+
+    private static String secs(Double s) {
+        return s == null ? "" : String.format(java.util.Locale.ROOT, "%.2f", s);
     }
 
     private static String json(Object o) {

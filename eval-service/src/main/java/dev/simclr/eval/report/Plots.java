@@ -1,11 +1,15 @@
 package dev.simclr.eval.report;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -37,10 +41,30 @@ public final class Plots {
         Map<String, Figure> out = new LinkedHashMap<>();
         report.tables().forEach((study, table) -> {
             boolean lines = study.equals("transfer-classes-batch");
-            // a series per column (a line per batch size in the transfer study), the rows along the x axis
+            // a series per column (a line per batch size in the transfer study), the rows along the x axis;
+            // several transfer domains ("<dataset> / <k>" rows): a line per dataset and batch size over k (in
+            // numeric order), a colour per batch size, the first dataset's lines solid, the others' dashed
+            record Point(String series, String category, Report.Cell cell) {}
+            List<Point> points = new ArrayList<>();
+            List<String> domains = new ArrayList<>();
+            table.rows().forEach((row, cells) -> cells.forEach((column, cell) -> {
+                int at = lines ? row.lastIndexOf(Report.DOMAIN_SEPARATOR) : -1;
+                if (at < 0) {
+                    points.add(new Point(column, row, cell));
+                    return;
+                }
+                String domain = row.substring(0, at);
+                if (!domains.contains(domain)) {
+                    domains.add(domain);
+                }
+                points.add(new Point(domain + ", " + column, row.substring(at + Report.DOMAIN_SEPARATOR.length()),
+                        cell));
+            }));
+            if (!domains.isEmpty()) {
+                points.sort(Comparator.comparingDouble(p -> number(p.category())));
+            }
             DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
-            table.rows().forEach((row, cells) -> cells.forEach((column, cell) ->
-                    data.add(100 * cell.mean(), ci(cell), column, row)));
+            points.forEach(p -> data.add(100 * p.cell().mean(), ci(p.cell()), p.series(), p.category()));
             CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(lines ? "number of classes"
                     : table.rowHeader()), new NumberAxis("test top-1 (%)"), lines
                     ? new StatisticalLineAndShapeRenderer(true, true) : new StatisticalBarRenderer());
@@ -49,6 +73,18 @@ public final class Plots {
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             if (!lines) {
                 plot.getDomainAxis().setMaximumCategoryLabelLines(3);
+            } else if (domains.size() > 1) {
+                // a colour per batch size, the same in every domain
+                java.awt.Paint[] paints = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesPaints();
+                for (int i = 0; i < data.getRowCount(); i++) {
+                    String series = (String) data.getRowKey(i);
+                    int column = table.columns().indexOf(series.substring(series.lastIndexOf(", ") + 2));
+                    plot.getRenderer().setSeriesPaint(i, paints[Math.max(0, column) % paints.length]);
+                    if (!series.startsWith(domains.get(0) + ", ")) {
+                        plot.getRenderer().setSeriesStroke(i, new BasicStroke(2f, BasicStroke.CAP_ROUND,
+                                BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
+                    }
+                }
             }
             JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
             chart.setTitle(new TextTitle(table.title() + " (mean, 95 % CI)"));
@@ -56,6 +92,14 @@ public final class Plots {
             out.put(study, new Figure(study, png(chart), svg(chart)));
         });
         return out;
+    }
+
+    private static double number(String category) {
+        try {
+            return Double.parseDouble(category);
+        } catch (NumberFormatException e) {
+            return Double.MAX_VALUE;
+        }
     }
 
     private static double ci(Report.Cell cell) {

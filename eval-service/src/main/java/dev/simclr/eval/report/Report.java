@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
+import dev.simclr.eval.coordinator.ExperimentState;
 import dev.simclr.eval.plan.ExperimentSpec;
 import dev.simclr.eval.plan.Planner;
 import dev.simclr.platform.store.ObjectStore;
@@ -26,7 +27,7 @@ import org.apache.commons.math3.distribution.TDistribution;
  * metrics, lineage and cost. Written to {@code reports/<experiment>/} as results.json, results.csv and results.md.
  */
 public record Report(String experimentId, Map<String, Table> tables, List<Map<String, Object>> runs,
-                     JsonNode spec, Map<String, Object> lineage) {
+                     JsonNode spec, Map<String, Object> lineage, Timing timing) {
 
     /** The reference: Nguyen, Nguyen, Le, "Semi-Supervising Learning, Transfer Learning, and Knowledge
      * Distillation with SimCLR", arXiv:2108.00587 (2021). Its table values are not available offline here; its
@@ -38,6 +39,9 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
                     + "model (Table 2)",
             ExperimentSpec.TRANSFER, "transfer learning performs better when the number of classes is smaller "
                     + "(Table 4, Figure 6)");
+
+    /** Between the dataset and the number of classes in the transfer table's rows when it has several domains. */
+    public static final String DOMAIN_SEPARATOR = " / ";
 
     /** One row of a table: the mean ± CI of a metric per column, over seeds. */
     public record Cell(int n, double mean, double ci95, List<Double> values) {
@@ -68,9 +72,13 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
         return "reports/" + experimentId + "/";
     }
 
-    /** {@code lineage}: what the results rest on — datasets with their shards' sha256, the code version. */
+    /**
+     * {@code lineage}: what the results rest on — datasets with their shards' sha256, the code version;
+     * {@code state}: the runs' instants, for the coordination figures ({@link Timing}).
+     */
     public static Report of(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
-                            Map<String, RunCompleted> results, Map<String, Object> lineage) {
+                            Map<String, RunCompleted> results, Map<String, Object> lineage, ExperimentState state) {
+        Timing timing = Timing.of(state, plan);
         Map<String, Table> tables = new LinkedHashMap<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
             tables.put(ExperimentSpec.ABLATION, table("Fine-tuning augmentation ablation: test top-1 %", "policy",
@@ -89,9 +97,15 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
                     REFERENCE_FINDING.get(ExperimentSpec.DISTILLATION)));
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
+            // one domain: a row per number of classes; more (e.g. sklearn's digits beside Fashion-MNIST): a row
+            // per domain and number of classes, "<dataset> / <k>"
+            boolean domains = plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study()))
+                    .map(n -> n.labels().get("domain")).distinct().count() > 1;
             tables.put(ExperimentSpec.TRANSFER, table("Transfer (linear evaluation): test top-1 % by number of "
-                    + "classes and batch size", "classes", plan, results, ExperimentSpec.TRANSFER,
-                    n -> n.labels().get("classes"), n -> "batch " + n.labels().get("batch"), "top1"));
+                    + "classes and batch size", domains ? "dataset / classes" : "classes", plan, results,
+                    ExperimentSpec.TRANSFER, n -> domains ? n.labels().get("domain") + DOMAIN_SEPARATOR
+                            + n.labels().get("classes") : n.labels().get("classes"),
+                    n -> "batch " + n.labels().get("batch"), "top1"));
         }
         List<Map<String, Object>> runs = new ArrayList<>();
         for (Planner.Node n : plan) {
@@ -104,9 +118,10 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
             m.put("metrics", r == null ? Map.of() : r.metrics());
             m.put("checkpointKey", r == null ? null : r.checkpointKey());
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
+            m.put("times", timing.runs().get(n.runId()));
             runs.add(m);
         }
-        return new Report(submitted.experimentId(), tables, runs, submitted.spec(), lineage);
+        return new Report(submitted.experimentId(), tables, runs, submitted.spec(), lineage, timing);
     }
 
     private static Table table(String title, String rowHeader, List<Planner.Node> plan,
@@ -156,6 +171,9 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
             });
             b.append("\nReference finding: ").append(t.reference()).append(".\n");
         });
+        if (timing != null) {
+            b.append(timing.markdown());
+        }
         return b.toString();
     }
 

@@ -37,6 +37,18 @@ final class DatasetCommands {
         out.printf("imported %s/%s in %.1f s%n", m.name(), m.version(), (System.nanoTime() - t0) / 1e9);
     }
 
+    /** sklearn's digits as {@code digits/v1} (28×28) when missing; needs Debian's python3-sklearn for the file. */
+    static void importDigitsIfMissing(StackSettings settings, PrintStream out) {
+        DatasetStore store = store(settings);
+        if (store.manifest("digits", "v1").isPresent()) {
+            out.println("digits/v1 already imported");
+            return;
+        }
+        long t0 = System.nanoTime();
+        DatasetManifest m = Importers.digits(store, "digits", "v1", Importers.SKLEARN_DIGITS, Importers.DIGITS_SIZE);
+        out.printf("imported %s/%s in %.1f s%n", m.name(), m.version(), (System.nanoTime() - t0) / 1e9);
+    }
+
     static void printDatasets(StackSettings settings, PrintStream out) {
         DatasetStore store = store(settings);
         out.printf("%-28s %-10s %-14s %-8s %s%n", "dataset", "shape", "splits", "classes", "source");
@@ -69,12 +81,16 @@ final class DatasetCommands {
 
     @Command(name = "import", description = "Import a dataset into object storage (nothing is published on bad input).")
     static final class Import implements Callable<Integer> {
-        @Parameters(index = "0", description = "fashion-mnist | idx | cifar10 | cifar100 | folder | subset | fraction")
+        @Parameters(index = "0", description = "fashion-mnist | digits | idx | cifar10 | cifar100 | folder | subset | fraction")
         String kind;
 
         @Option(names = "--dir", description = "Source folder (fashion-mnist: ${DEFAULT-VALUE}).",
                 defaultValue = "/usr/share/datasets/fashion-mnist")
         Path dir;
+
+        @Option(names = "--file", description = "digits: sklearn's digits.csv.gz (${DEFAULT-VALUE}).",
+                defaultValue = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")
+        Path file;
 
         @Option(names = "--name", description = "Dataset name (lower case, digits, . _ -).")
         String name;
@@ -82,7 +98,8 @@ final class DatasetCommands {
         @Option(names = "--version", description = "Dataset version.", defaultValue = "v1")
         String version;
 
-        @Option(names = "--size", description = "folder: resize every image to HxW, e.g. 32x32.")
+        @Option(names = "--size", description = "folder: resize every image to HxW, e.g. 32x32; digits: "
+                + "28x28 (default, bilinear, the size of Fashion-MNIST's encoders) or 8x8 (as shipped).")
         String size;
 
         @Option(names = "--channels", description = "folder: 1 (grey) or 3 (RGB).", defaultValue = "3")
@@ -105,6 +122,7 @@ final class DatasetCommands {
             DatasetStore store = store(Simclr.targetSettings());
             DatasetManifest m = switch (kind) {
                 case "fashion-mnist" -> Importers.fashionMnist(store, dir);
+                case "digits" -> Importers.digits(store, name != null ? name : "digits", version, file, digitsSize());
                 case "idx" -> Importers.idx(store, required(name), version, Map.of(
                         "train", new Path[] {dir.resolve("train-images-idx3-ubyte.gz"),
                                 dir.resolve("train-labels-idx1-ubyte.gz")}), null);
@@ -121,12 +139,23 @@ final class DatasetCommands {
                 case "subset" -> store.deriveClassSubset(parent, version, required(name), classes);
                 case "fraction" -> store.deriveLabelFraction(parent, version, required(name), fraction, seed);
                 default -> throw new IllegalArgumentException("unknown kind '" + kind
-                        + "': fashion-mnist, idx, cifar10, cifar100, folder, subset or fraction");
+                        + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
             };
             System.out.println("published " + m.prefix() + "manifest.json");
             m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images, classes "
                     + v.classCounts()));
             return 0;
+        }
+
+        private int digitsSize() {
+            if (size == null) {
+                return Importers.DIGITS_SIZE;
+            }
+            String[] hw = size.toLowerCase().split("x");
+            if (hw.length != 2 || !hw[0].equals(hw[1])) {
+                throw new IllegalArgumentException("digits: --size takes a square, e.g. 28x28 or 8x8");
+            }
+            return Integer.parseInt(hw[0]);
         }
 
         private String required(String value) {

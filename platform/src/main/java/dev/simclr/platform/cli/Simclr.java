@@ -117,7 +117,7 @@ public final class Simclr {
         }
     }
 
-    @Command(name = "demo", description = "Start the stack, import Fashion-MNIST if missing, run the three studies "
+    @Command(name = "demo", description = "Start the stack, import Fashion-MNIST and sklearn's digits if missing, run the three studies "
             + "at demo scale (recipes/demo.json) and print their tables.")
     static final class Demo implements Callable<Integer> {
         @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo or full")
@@ -130,6 +130,7 @@ public final class Simclr {
             stack.up(true, System.out);
             printEndpoints(stack);
             DatasetCommands.importFashionMnistIfMissing(stack.settings(), System.out);
+            DatasetCommands.importDigitsIfMissing(stack.settings(), System.out);
             DatasetCommands.printDatasets(stack.settings(), System.out);
             int rc = ExperimentCommands.submit(RepoLayout.locate().root().resolve("recipes/demo.json"), scale, null,
                     true, System.out);

@@ -14,6 +14,12 @@ public final class Importers {
     public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer",
             "dog", "frog", "horse", "ship", "truck");
 
+    /** sklearn's digits as Debian's python3-sklearn ships them. */
+    public static final Path SKLEARN_DIGITS = Path.of("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz");
+    /** Digits are stored at Fashion-MNIST's size, so encoders pretrained on it take them as they are. */
+    public static final int DIGITS_SIZE = 28;
+    public static final List<String> DIGIT_CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
     private Importers() {}
 
     /** Fashion-MNIST from Debian's dataset-fashion-mnist (IDX, gzipped) as {@code fashion-mnist/v1}. */
@@ -29,6 +35,22 @@ public final class Importers {
                 dir.resolve("t10k-labels-idx1-ubyte.gz")));
         return store.publish("fashion-mnist", "v1", FASHION_MNIST_CLASSES, splits,
                 "Debian dataset-fashion-mnist, " + dir, DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    /**
+     * sklearn's 8×8 digits ({@code digits.csv.gz}) as {@code <name>/<version>}: grey values 0–16 scaled to 0–255, enlarged
+     * to {@code size}×{@code size} (bilinear; 8 keeps them as they are), train/test by {@link DigitsReader}'s fixed
+     * stratified split (1,438 / 359).
+     */
+    public static DatasetManifest digits(DatasetStore store, String name, String version, Path file, int size) {
+        if (size < DigitsReader.SIDE || size > 256) {
+            throw new DatasetImportException("digits: size " + size + " outside 8..256");
+        }
+        Map<String, LabelledImages> splits = DigitsReader.split(DigitsReader.scaled(DigitsReader.readRaw(file), size));
+        return store.publish(name, version, DIGIT_CLASSES, splits, "sklearn digits (Debian python3-sklearn), " + file
+                + "; 8x8 0-16 scaled to 0-255" + (size == DigitsReader.SIDE ? "" : ", bilinear to " + size + "x" + size)
+                + "; test = stratified " + DigitsReader.TEST_FRACTION + " of each class (seed "
+                + DigitsReader.SPLIT_SEED + ")", DatasetStore.DEFAULT_SHARD_SIZE);
     }
 
     /** Any IDX pair per split; class names are the label numbers unless given. */

@@ -10,8 +10,9 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * What every worker does with a request off its topic: decode against the schema, check ranges, hand it on. A
- * bad request becomes a run-failed event that names every problem, and the consumer goes on with the next one.
+ * What every worker does with a request off its topic: decode against the schema, check ranges, say run-started,
+ * hand it on. A bad request becomes a run-failed event that names every problem, and the consumer goes on with the
+ * next one.
  */
 public final class RequestIntake {
     private static final Logger LOG = Logger.getLogger(RequestIntake.class);
@@ -41,6 +42,7 @@ public final class RequestIntake {
             return;
         }
         try {
+            events.started(experimentId, runId, stage);
             execute.accept(request);
         } catch (RuntimeException e) {
             LOG.errorf(e, "run %s (experiment %s) failed", runId, experimentId);

@@ -5,6 +5,7 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.RunProgress;
+import dev.simclr.contracts.RunStarted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +18,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
 
-/** Sends run events (progress, completion, failure) to {@link Topics#RUN_EVENTS}, keyed by run id. */
+/** Sends run events (start, progress, completion, failure) to {@link Topics#RUN_EVENTS}, keyed by run id. */
 @ApplicationScoped
 public class RunEventsEmitter {
     private static final Logger LOG = Logger.getLogger(RunEventsEmitter.class);
@@ -32,6 +33,11 @@ public class RunEventsEmitter {
     /** Sends and waits for the broker's acknowledgement, so an event is never lost behind a commit. */
     public void send(String runId, Event event) {
         AckedSend.send(events, runId, null, EventCodec.encode(event));
+    }
+
+    /** The worker takes up the run (each delivery of its request): the coordinator's "started" instant. */
+    public void started(String experimentId, String runId, Stage stage) {
+        send(runId, new RunStarted(Event.SCHEMA_VERSION, experimentId, runId, stage, Instant.now()));
     }
 
     /** At most one progress event per run every {@code PROGRESS_INTERVAL}: a dashboard's pace, not a step's. */

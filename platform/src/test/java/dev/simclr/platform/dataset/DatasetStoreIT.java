@@ -69,6 +69,29 @@ class DatasetStoreIT {
         assertThat(datasets.list()).contains(name + "/v1");
     }
 
+    /** sklearn's digits from Debian's python3-sklearn: stored at 28×28, the same shards however often imported. */
+    @Test
+    void digitsImportTheSameBytesEveryTime() {
+        DigitsReaderTest.assumeSklearn();
+        DatasetManifest first = Importers.digits(datasets, name, "v1", Importers.SKLEARN_DIGITS, 28);
+        DatasetManifest second = Importers.digits(datasets, name + "-again", "v1", Importers.SKLEARN_DIGITS, 28);
+        assertThat(first.imageShape()).isEqualTo(new DatasetManifest.ImageShape(28, 28, 1));
+        assertThat(first.classNames()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        assertThat(first.splits().get("train").count()).isEqualTo(1438);
+        assertThat(first.splits().get("test").count()).isEqualTo(359);
+        assertThat(first.source()).contains("python3-sklearn").contains("bilinear to 28x28");
+        for (String split : List.of("train", "test")) {
+            assertThat(second.splits().get(split).shards()).extracting(DatasetManifest.Shard::sha256)
+                    .isEqualTo(first.splits().get(split).shards().stream().map(DatasetManifest.Shard::sha256).toList());
+        }
+        LabelledImages test = datasets.load(name, "v1", "test");
+        assertThat(test.count()).isEqualTo(359);
+        assertThat(Arrays.stream(test.labels()).min().orElseThrow()).isZero();
+        assertThat(Arrays.stream(test.labels()).max().orElseThrow()).isEqualTo(9);
+        DatasetManifest two = datasets.deriveClassSubset(name, "v1", name + "-2c", List.of(0, 1));
+        assertThat(two.splits().get("train").count() + two.splits().get("test").count()).isEqualTo(178 + 182);
+    }
+
     @Test
     void badDataPublishesNothing() {
         Map<String, LabelledImages> splits = tiny();

@@ -1,0 +1,148 @@
+package dev.simclr.eval.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.Event;
+import dev.simclr.contracts.ExperimentSubmitted;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.Stage;
+import dev.simclr.eval.coordinator.ExperimentState;
+import dev.simclr.eval.report.Plots;
+import dev.simclr.eval.report.Report;
+import dev.simclr.eval.report.Timing;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transfer study over several domains (Fashion-MNIST and sklearn's digits): spec checks, the plan, the table's
+ * rows and figure, and the coordination figures computed from a state's instants. No services, no libtorch.
+ */
+class TransferPlanTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static ExperimentSpec spec(String transferDatasets) throws Exception {
+        return ExperimentSpec.read(JSON.readTree("""
+                {"studies": ["transfer-classes-batch"], "seeds": [1, 2], "dataset": {"name": "fashion-mnist", "version": "v1"},
+                 "sample": 0.02, "encoder": {"family": "resnet", "depth": 18, "width": 0.25},
+                 "pretrain": {"epochs": 1, "batchSize": 16, "policy": "simclr", "temperature": 0.5, "projectionLayers": 2,
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "transfer": {"classCounts": [2, 10], "batchSizes": [32, 64], "epochs": 2 %s}}
+                """.formatted(transferDatasets)));
+    }
+
+    static Planner.Datasets datasets() {
+        Map<String, Map<Integer, DatasetRef>> transfer = new java.util.LinkedHashMap<>();
+        transfer.put("fashion-mnist", new TreeMap<>(Map.of(2, new DatasetRef("fashion-mnist-classes-2-sample-200bp", "v1"),
+                10, new DatasetRef("fashion-mnist-sample-200bp", "v1"))));
+        transfer.put("digits", new TreeMap<>(Map.of(2, new DatasetRef("digits-classes-2", "v1"),
+                10, new DatasetRef("digits", "v1"))));
+        return new Planner.Datasets(new DatasetRef("fashion-mnist-sample-200bp", "v1"), transfer);
+    }
+
+    @Test
+    void extraDatasetsAreCheckedWithEveryReason() throws Exception {
+        assertThat(spec(", \"datasets\": [{\"name\": \"digits\", \"version\": \"v1\"}]").problems()).isEmpty();
+        assertThat(spec("").problems()).isEmpty();
+        assertThat(spec(", \"datasets\": [{\"name\": \"digits\", \"version\": \"v1\", \"sample\": 1.5, "
+                + "\"classCounts\": [1]}, {\"name\": \"fashion-mnist\", \"version\": \"v1\"}, "
+                + "{\"name\": \"digits\", \"version\": \"v1\"}, {\"version\": \"v1\"}]").problems())
+                .contains("transfer.datasets[0].sample: 1.5 is outside (0, 1]",
+                        "transfer.datasets[0].classCounts: numbers of classes, each at least 2",
+                        "transfer.datasets[1]: fashion-mnist is the main dataset, already in the study",
+                        "transfer.datasets: a dataset is named twice",
+                        "transfer.datasets[3]: missing (name, version)");
+    }
+
+    @Test
+    void everyDomainGetsItsLinearEvaluationsAndItsOwnRows() throws Exception {
+        ExperimentSpec spec = spec(", \"datasets\": [{\"name\": \"digits\", \"version\": \"v1\"}]");
+        List<Planner.Node> plan = Planner.plan("exp-1", spec, datasets());
+        // per seed: a pretrain and 2 domains × 2 class counts × 2 batch sizes
+        assertThat(plan).hasSize(2 * (1 + 8));
+        List<Planner.Node> digits = plan.stream().filter(n -> "digits".equals(n.labels().get("domain"))).toList();
+        assertThat(digits).hasSize(8).allSatisfy(n -> assertThat(n.stage()).isEqualTo(Stage.EVAL));
+        // the main dataset's runs keep their ids whether or not other domains are added
+        List<String> alone = Planner.plan("exp-1", spec(""), new Planner.Datasets(datasets().main(),
+                Map.of("fashion-mnist", datasets().transfer().get("fashion-mnist")))).stream()
+                .map(Planner.Node::runId).toList();
+        assertThat(plan.stream().map(Planner.Node::runId).toList()).containsAll(alone);
+
+        Map<String, RunCompleted> results = new HashMap<>();
+        for (Planner.Node n : plan) {
+            double top1 = n.stage() == Stage.EVAL ? (n.labels().get("domain").equals("digits") ? 0.9 : 0.7) : 0;
+            results.put(n.runId(), new RunCompleted(1, "exp-1", n.runId(), n.stage(),
+                    n.stage() == Stage.PRETRAIN ? "runs/" + n.runId() + "/final.npz" : null,
+                    Map.of("top1", top1), 1.0, Instant.EPOCH));
+        }
+        ExperimentState state = new ExperimentState();
+        state.experimentId = "exp-1";
+        plan.forEach(n -> state.runs.put(n.runId(), new ExperimentState.Run()));
+        Report report = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp-1", "t", JSON.createObjectNode(),
+                null, Instant.EPOCH), spec, plan, results, Map.of(), state);
+        Report.Table t = report.tables().get(ExperimentSpec.TRANSFER);
+        assertThat(t.rowHeader()).isEqualTo("dataset / classes");
+        assertThat(t.rows().keySet()).containsExactly("fashion-mnist / 2", "fashion-mnist / 10", "digits / 2",
+                "digits / 10");
+        assertThat(t.rows().get("digits / 2").get("batch 32").mean()).isEqualTo(0.9);
+        assertThat(t.rows().get("digits / 2").get("batch 32").n()).isEqualTo(2);
+        assertThat(report.markdown()).contains("| digits / 10 | 90.0 ± 0.0 | 90.0 ± 0.0 | 2 |");
+        Plots.Figure f = Plots.of(report).get(ExperimentSpec.TRANSFER);
+        assertThat(f.svg()).contains("digits, batch 32").contains("fashion-mnist, batch 64");
+        java.nio.file.Files.write(java.nio.file.Path.of("target/transfer-two-domains.png"), f.png()); // to look at
+    }
+
+    @Test
+    void coordinationFiguresComeFromTheStatesInstants() throws Exception {
+        ExperimentSpec spec = spec("");
+        Planner.Datasets one = new Planner.Datasets(datasets().main(),
+                Map.of("fashion-mnist", Map.of(2, new DatasetRef("fashion-mnist-classes-2", "v1"))));
+        List<Planner.Node> plan = Planner.plan("exp-2", spec, one).stream()
+                .filter(n -> n.labels().get("seed").equals("1")).toList();
+        // seed 1: pretrain, then two evaluations (batch 32, 64) issued together on the one eval service
+        assertThat(plan).hasSize(3);
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        ExperimentState st = new ExperimentState();
+        st.submittedAt = t0;
+        ExperimentState.Run pre = run(st, plan.get(0), t0.plusMillis(300), t0.plusMillis(400), t0.plusMillis(2400),
+                t0.plusSeconds(20));
+        ExperimentState.Run e1 = run(st, plan.get(1), t0.plusMillis(20_150), t0.plusMillis(20_210), null,
+                t0.plusSeconds(25));
+        ExperimentState.Run e2 = run(st, plan.get(2), t0.plusMillis(20_150), t0.plusMillis(25_050), null,
+                t0.plusSeconds(30));
+        Timing t = Timing.of(st, plan);
+        assertThat(t.submitToFirstStartSeconds()).isEqualTo(0.4);
+        assertThat(t.submitToFirstStepSeconds()).isEqualTo(2.4);
+        // the second evaluation waited behind the first: counted among all runs, not among the idle ones
+        assertThat(t.issueToStart().n()).isEqualTo(3);
+        assertThat(t.issueToStart().maxSeconds()).isCloseTo(4.9, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(t.issueToStartIdle().n()).isEqualTo(2);
+        assertThat(t.issueToStartIdle().maxSeconds()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(t.completeToIssue().n()).isEqualTo(2);
+        assertThat(t.completeToIssue().medianSeconds()).isCloseTo(0.15, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(t.runs().get(plan.get(2).runId()).queued()).isTrue();
+        assertThat(t.markdown()).contains("submit → first run started: 0.40 s; → first training step: 2.40 s")
+                .contains("service idle: median 0.08 s, max 0.10 s over 2 runs")
+                .contains("last input completed → run issued: median 0.15 s, max 0.15 s over 2 runs");
+        assertThat(pre.attempts + e1.attempts + e2.attempts).isEqualTo(3);
+    }
+
+    private static ExperimentState.Run run(ExperimentState st, Planner.Node n, Instant issued, Instant started,
+                                           Instant firstStep, Instant completed) {
+        ExperimentState.Run r = new ExperimentState.Run();
+        r.status = ExperimentState.RunStatus.COMPLETED;
+        r.attempts = 1;
+        r.issuedAt = issued;
+        r.startedAt = started;
+        r.firstStepAt = firstStep;
+        r.completedAt = completed;
+        st.runs.put(n.runId(), r);
+        return r;
+    }
+}
