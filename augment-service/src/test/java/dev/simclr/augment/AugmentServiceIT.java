@@ -95,8 +95,9 @@ class AugmentServiceIT {
         String missing = "augment-" + UUID.randomUUID();
         TestKafka.send(Topics.AUGMENT_REQUESTS, missing, EventCodec.encode(new AugmentRequested(1, "exp-it", missing,
                 new DatasetRef("no-such-dataset", "v1"), "train", "simclr", 1, 1, 2, 16, 1, null, null)));
-        failed = EventCodec.decode(TestKafka.await(Topics.RUN_EVENTS, r -> missing.equals(r.key()),
-                Duration.ofSeconds(60)).value(), RunFailed.class);
+        // a well-formed request is taken up (run-started), then fails on its missing dataset
+        failed = EventCodec.decode(TestKafka.await(Topics.RUN_EVENTS, r -> missing.equals(r.key())
+                && r.value().contains("run-failed"), Duration.ofSeconds(60)).value(), RunFailed.class);
         assertThat(failed.reason()).contains("no-such-dataset");
         given().get("/q/health/ready").then().statusCode(200);
     }
