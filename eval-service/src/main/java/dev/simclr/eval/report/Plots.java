@@ -75,7 +75,7 @@ public final class Plots {
                 plot.getDomainAxis().setMaximumCategoryLabelLines(3);
             } else if (domains.size() > 1) {
                 // a colour per batch size, the same in every domain
-                java.awt.Paint[] paints = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesPaints();
+                java.awt.Paint[] paints = org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_PAINT_SEQUENCE;
                 for (int i = 0; i < data.getRowCount(); i++) {
                     String series = (String) data.getRowKey(i);
                     int column = table.columns().indexOf(series.substring(series.lastIndexOf(", ") + 2));
