@@ -42,7 +42,7 @@ class ComposeTest {
     }
 
     @Test
-    void theStackAndTheFourServicesEachBuiltFromItsOwnDockerfile() {
+    void theStackAndTheFourServicesEachItsOwnImageFromTheSharedDockerfile() {
         JsonNode services = services();
         Set<String> names = new TreeSet<>();
         services.fieldNames().forEachRemaining(names::add);
@@ -51,6 +51,8 @@ class ComposeTest {
         for (String s : Repo.SERVICES) {
             JsonNode svc = services.path(s);
             assertThat(Repo.ROOT.resolve(svc.path("build").path("dockerfile").asText())).isRegularFile();
+            assertThat(svc.path("build").path("args").path("SERVICE").asText()).isEqualTo(s);
+            assertThat(svc.path("image").asText()).contains("/" + s + ":");
             assertThat(svc.path("ports").toString()).contains(String.valueOf(Repo.httpPort(s)));
             assertThat(svc.path("environment").path("KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("kafka:9092");
             assertThat(svc.path("environment").path("S3_ENDPOINT").asText()).isEqualTo("http://minio:9000");
@@ -60,8 +62,10 @@ class ComposeTest {
         // the CUDA variants exist and the GPU override uses them
         JsonNode gpu = compose(GPU).path("services");
         for (String s : List.of("trainer-service", "distill-service")) {
-            assertThat(Repo.ROOT.resolve(s + "/Dockerfile.cuda")).isRegularFile();
-            assertThat(gpu.path(s).path("build").path("dockerfile").asText()).isEqualTo(s + "/Dockerfile.cuda");
+            String dockerfile = gpu.path(s).path("build").path("dockerfile").asText();
+            assertThat(dockerfile).isEqualTo("deploy/docker/Dockerfile.cuda");
+            assertThat(Repo.ROOT.resolve(dockerfile)).isRegularFile();
+            assertThat(gpu.path(s).path("build").path("args").path("SERVICE").asText()).isEqualTo(s);
             assertThat(gpu.path(s).path("deploy").toString()).contains("nvidia");
         }
     }
