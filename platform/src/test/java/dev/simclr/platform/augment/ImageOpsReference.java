@@ -226,60 +226,6 @@ final class ImageOpsReference {
         }
     }
 
-    /** Gaussian blur with an odd kernel size and reflected borders, separable, rounded to nearest. */
-    public static void gaussianBlur(byte[] img, int height, int width, int channels, int kernel, float sigma) {
-        if (kernel < 1 || kernel % 2 == 0) {
-            throw new IllegalArgumentException("blur kernel size must be odd and positive: " + kernel);
-        }
-        if (!(sigma > 0)) {
-            throw new IllegalArgumentException("blur sigma must be positive: " + sigma);
-        }
-        int half = kernel / 2;
-        if (half >= height || half >= width) {
-            throw new IllegalArgumentException("blur kernel " + kernel + " too large for a " + height + "x" + width
-                    + " image");
-        }
-        float[] k = new float[kernel];
-        float total = 0;
-        for (int i = 0; i < kernel; i++) {
-            float x = -half + i;
-            k[i] = (float) Math.exp(-0.5 * (x / sigma) * (x / sigma));
-            total += k[i];
-        }
-        for (int i = 0; i < kernel; i++) {
-            k[i] /= total;
-        }
-        float[] rows = new float[img.length];
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                for (int c = 0; c < channels; c++) {
-                    float acc = 0;
-                    for (int t = 0; t < kernel; t++) {
-                        int xx = reflect(x + t - half, width);
-                        acc += k[t] * (img[(y * width + xx) * channels + c] & 0xff);
-                    }
-                    rows[(y * width + x) * channels + c] = acc;
-                }
-            }
-        }
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                for (int c = 0; c < channels; c++) {
-                    float acc = 0;
-                    for (int t = 0; t < kernel; t++) {
-                        int yy = reflect(y + t - half, height);
-                        acc += k[t] * rows[(yy * width + x) * channels + c];
-                    }
-                    img[(y * width + x) * channels + c] = (byte) clampRound(acc);
-                }
-            }
-        }
-    }
-
-    private static int reflect(int i, int n) {
-        return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
-    }
-
     /** Grey level of the RGB pixel at {@code i}, as torchvision's rgb_to_grayscale on uint8 (float32, truncated). */
     private static int gray(byte[] img, int i) {
         return (int) (R * (img[i] & 0xff) + G * (img[i + 1] & 0xff) + B * (img[i + 2] & 0xff));
