@@ -65,9 +65,10 @@ public final class Coordinator {
     private volatile Runnable wake = () -> { };
 
     private record Active(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
-                          ExperimentState state, Map<String, RunCompleted> results, long[] lastPoll) {
+                          List<Planner.Node> issueOrder, ExperimentState state, Map<String, RunCompleted> results,
+                          long[] lastPoll) {
         Active(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan, ExperimentState state) {
-            this(submitted, spec, plan, state, new ConcurrentHashMap<>(), new long[] {0});
+            this(submitted, spec, plan, Planner.issueOrder(plan), state, new ConcurrentHashMap<>(), new long[] {0});
         }
     }
 
@@ -235,7 +236,7 @@ public final class Coordinator {
         if (poll) {
             a.lastPoll()[0] = System.nanoTime();
         }
-        for (Planner.Node n : a.plan()) {
+        for (Planner.Node n : a.issueOrder()) {
             ExperimentState.Run run = st.runs.computeIfAbsent(n.runId(), k -> new ExperimentState.Run());
             changed |= takeInstants(n.runId(), run);
             if (run.status == ExperimentState.RunStatus.COMPLETED) {

@@ -11,10 +11,15 @@ import dev.simclr.contracts.RunIds;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -86,6 +91,34 @@ public final class Planner {
             }
         }
         return new ArrayList<>(nodes.values());
+    }
+
+    /**
+     * The order in which runs that are ready together are issued: the run more runs wait for (directly or through
+     * others) first, plan order among equals. Workers take requests roughly in the order they arrive, so a seed's
+     * pretraining goes before another seed's fine-tunes, and the distillation teacher before the ablation's
+     * fine-tunes: what waits on them can start on the other services sooner.
+     */
+    public static List<Node> issueOrder(List<Node> plan) {
+        Map<String, List<String>> dependents = new LinkedHashMap<>();
+        for (Node n : plan) {
+            n.needs().forEach(need -> dependents.computeIfAbsent(need, k -> new ArrayList<>()).add(n.runId()));
+        }
+        Map<String, Integer> waiting = new HashMap<>();
+        for (Node n : plan) {
+            Set<String> seen = new HashSet<>();
+            ArrayDeque<String> todo = new ArrayDeque<>(dependents.getOrDefault(n.runId(), List.of()));
+            while (!todo.isEmpty()) {
+                String d = todo.pop();
+                if (seen.add(d)) {
+                    todo.addAll(dependents.getOrDefault(d, List.of()));
+                }
+            }
+            waiting.put(n.runId(), seen.size());
+        }
+        List<Node> order = new ArrayList<>(plan);
+        order.sort(Comparator.comparingInt((Node n) -> waiting.get(n.runId())).reversed());
+        return List.copyOf(order);
     }
 
     private static String id(String experimentId, Stage stage, Map<String, ?> parameters) {

@@ -53,6 +53,36 @@ class PlannerTest {
     }
 
     @Test
+    void runsOthersWaitForAreIssuedFirst() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ExperimentSpec spec = ExperimentSpec.read(recipe.path("scales").path("demo"));
+        DatasetRef subset = new DatasetRef("fashion-mnist-classes-2", "v1");
+        List<Planner.Node> plan = Planner.plan("exp", spec, new Planner.Datasets(DATA,
+                Map.of("fashion-mnist", Map.of(2, subset))));
+        List<Planner.Node> order = Planner.issueOrder(plan);
+        assertThat(order).containsExactlyInAnyOrderElementsOf(plan);
+        // every seed's pretraining of the main encoder before any other run, in plan (seed) order
+        List<Planner.Node> mainPretrains = plan.stream()
+                .filter(n -> n.stage() == Stage.PRETRAIN && n.labels().get("encoder").startsWith("resnet")).toList();
+        assertThat(mainPretrains).hasSize(spec.seeds().size());
+        assertThat(order.subList(0, mainPretrains.size())).containsExactlyElementsOf(mainPretrains);
+        // a seed's distillation teacher goes before that seed's ablation fine-tunes, which no run waits for
+        Planner.Node teacher = plan.stream().filter(n -> n.study().equals("teacher")).findFirst().orElseThrow();
+        String seed = teacher.labels().get("seed");
+        List<Planner.Node> ablation = plan.stream().filter(n -> n.study().equals(ExperimentSpec.ABLATION)
+                && n.labels().get("seed").equals(seed)).toList();
+        assertThat(plan.indexOf(teacher)).isGreaterThan(plan.indexOf(ablation.get(0)));
+        assertThat(order.indexOf(teacher)).isLessThan(ablation.stream().mapToInt(order::indexOf).min().orElseThrow());
+        // a run comes after every run it needs
+        for (Planner.Node n : order) {
+            for (String need : n.needs()) {
+                assertThat(order.stream().map(Planner.Node::runId).toList().indexOf(need))
+                        .isLessThan(order.indexOf(n));
+            }
+        }
+    }
+
+    @Test
     void inProcessViewsByDefaultAndAnUnknownSourceIsNamed() throws Exception {
         List<Planner.Node> plan = Planner.plan("exp", demoWithViews(null), new Planner.Datasets(DATA, Map.of()));
         assertThat(plan).noneMatch(n -> n.stage() == Stage.AUGMENT);
