@@ -9,6 +9,7 @@ import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
+import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.Topics;
 import dev.simclr.platform.augment.AugmentPolicy;
 import dev.simclr.platform.augment.Augmenter;
@@ -78,6 +79,12 @@ class AugmentServiceIT {
                 Duration.ofSeconds(90));
         RunCompleted completed = EventCodec.decode(done.value(), RunCompleted.class);
         assertThat(completed.metrics()).containsEntry("shards", 15.0);
+        // progress counts shards of the run (what `simclr submit --follow` draws as a bar)
+        RunProgress progress = EventCodec.decode(TestKafka.await(Topics.RUN_EVENTS,
+                r -> run.equals(r.key()) && r.value().contains("run-progress"), Duration.ofSeconds(10)).value(),
+                RunProgress.class);
+        assertThat(progress.totalSteps()).isEqualTo(15);
+        assertThat(progress.step()).isBetween(1L, 15L);
         assertThat(completed.checkpointKey()).isEqualTo(ViewShards.prefix(run));
         assertThat(store.list(ViewShards.prefix(run)).stream().filter(k -> k.endsWith(".npz"))).isEmpty();
         given().get("/q/metrics").then().statusCode(200).body(containsString("simclr_augment_shards_written_total"));

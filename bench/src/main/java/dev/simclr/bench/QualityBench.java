@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 /**
- * {@code ./simclr bench quality [minutes] [width] [train images]}: SimCLR pretraining of a CIFAR ResNet-18 on
+ * {@code ./simclr bench quality [minutes] [width] [train images] [policy] [temperature] [lr]}: SimCLR pretraining of a CIFAR ResNet-18 on
  * Fashion-MNIST for a fixed wall-clock budget on this machine, then linear evaluation (logistic regression on
  * standardised frozen features of the training images, accuracy on the 10k test images) — beside the same linear
  * evaluation on raw pixels and on the randomly initialised encoder. The recipe is printed with the results.
@@ -34,9 +34,9 @@ public final class QualityBench {
                 dir.resolve("t10k-labels-idx1-ubyte.gz"));
         Normalization norm = Normalization.of(train.pixels(), 1);
         int batch = 256;
-        String policy = "crop+color scale=0.2:1 strength=1";
-        double lr = 0.5;
-        double temperature = 0.2;
+        String policy = args.length > 3 ? args[3] : "crop+color scale=0.2:1 strength=1";
+        double temperature = args.length > 4 ? Double.parseDouble(args[4]) : 0.2;
+        double lr = args.length > 5 ? Double.parseDouble(args[5]) : 0.5;
         // epochs that fit the budget, from the speed of a few steps
         double imagesPerSecond = speed(train, norm, width, batch, policy, temperature);
         int epochs = Math.max(1, (int) (minutes * 60 * imagesPerSecond / train.count()));

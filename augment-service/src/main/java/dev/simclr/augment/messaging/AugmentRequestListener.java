@@ -87,10 +87,10 @@ public class AugmentRequestListener {
         long cpu0 = cpuNanos();
         ShardWriter.Result result;
         try {
-            result = writer().run(r, Duration.ofSeconds(sliceSeconds), (epoch, written, imagesPerSecond) -> {
+            result = writer().run(r, Duration.ofSeconds(sliceSeconds), (epoch, position, total, imagesPerSecond) -> {
                 metrics.counter("simclr_augment_shards_written_total").increment();
                 events.progress(new RunProgress(Event.SCHEMA_VERSION, r.experimentId(), r.runId(), Stage.AUGMENT,
-                        epoch, written, 0, 0, 0, imagesPerSecond, null, Instant.now()));
+                        epoch, position, total, 0, 0, imagesPerSecond, null, Instant.now()));
             });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -31,9 +31,13 @@ public final class ShardWriter {
     public record Result(Outcome outcome, int shardsWritten, int imagesAugmented, double seconds, boolean runDone,
                          int epochReached, int totalShards) {}
 
-    /** Progress after each shard written: its epoch, the shards written so far in this call, images/s. */
+    /**
+     * Progress after each shard written: its epoch, its position in the run's sequence of shards (1-based; the
+     * slices write interleaved shards, so each slice's position tracks the whole run's), the run's shard count, and
+     * the images/s of this call.
+     */
     public interface ProgressListener {
-        void shardWritten(int epoch, int shardsWritten, double imagesPerSecond);
+        void shardWritten(int epoch, long position, long totalShards, double imagesPerSecond);
     }
 
     private final ObjectStore store;
@@ -129,7 +133,8 @@ public final class ShardWriter {
                     written++;
                     augmented += indices.length;
                     if (progress != null) {
-                        progress.shardWritten(epoch, written, augmented / seconds(start));
+                        progress.shardWritten(epoch, (long) epoch * plan.shardsPerEpoch() + shard + 1,
+                                plan.totalShards(), augmented / seconds(start));
                     }
                     if (System.nanoTime() > deadline) {
                         return result(Outcome.MORE, written, augmented, start, false, epoch, plan);
