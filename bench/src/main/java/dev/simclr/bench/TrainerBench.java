@@ -10,6 +10,7 @@ import dev.simclr.platform.engine.model.Encoders;
 import dev.simclr.platform.engine.model.Network;
 import dev.simclr.platform.engine.optim.Optimizer;
 import dev.simclr.platform.engine.optim.Trainable;
+import dev.simclr.platform.engine.train.Normalization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ public final class TrainerBench {
         }
     }
 
+    static final String LAYOUT = System.getProperty("simclr.bench.layout", "pipeline");
+
     public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1));
 
     public static void main(String[] args) throws Exception {
@@ -42,7 +45,7 @@ public final class TrainerBench {
         Path torchScript = Path.of(args.length > 1 ? args[1] : "../shared/bench/torch_simclr_step.py");
         int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "2"));
         System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
-                + ", threads " + threads + ", steps " + steps);
+                + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT);
         double logSum = 0;
         for (Config c : CONFIGS) {
             Result r = new Result(c, ours(c, steps), torch(torchScript, c, steps, threads), javaShare(c, steps));
@@ -79,8 +82,25 @@ public final class TrainerBench {
                     }
                 });
             }
-            x1 = manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
-            x2 = manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
+            x1 = input(c, 1);
+            x2 = input(c, 2);
+        }
+
+        /**
+         * A batch of random images as the trainer's input: through {@link Normalization#toTensor}, as the loops make
+         * it (stored channels last, so the tensor is N×C×H×W with channels-last strides), or, with
+         * {@code -Dsimclr.bench.layout=nchw}, a contiguous N×C×H×W tensor as PyTorch's baseline makes it.
+         */
+        NDArray input(Config c, long seed) {
+            if ("nchw".equals(LAYOUT)) {
+                return manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
+            }
+            byte[] pixels = new byte[c.batch() * c.size() * c.size() * c.channels()];
+            new java.util.Random(seed).nextBytes(pixels);
+            float[] half = new float[c.channels()];
+            java.util.Arrays.fill(half, 0.5f);
+            return new Normalization(half, half).toTensor(manager, pixels, c.batch(), c.size(), c.size(),
+                    c.channels());
         }
 
         double run() {
