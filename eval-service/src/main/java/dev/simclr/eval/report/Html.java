@@ -19,7 +19,10 @@ final class Html {
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;")
                 .append("text-align:right}th:first-child,td:first-child{text-align:left}")
                 .append("pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}")
-                .append(".note{color:#555}</style></head><body>");
+                .append(".note{color:#555}")
+                // the runs table has eleven columns: it scrolls inside the page instead of running off its edge
+                .append(".wide{overflow-x:auto}.wide table{font-size:12px}.wide td{overflow-wrap:anywhere}")
+                .append("</style></head><body>");
         b.append("<h1>Experiment ").append(esc(r.experimentId())).append("</h1>");
         b.append("<p class=\"note\">Test accuracy in %, mean ± 95 % confidence interval over seeds (Student's t). ")
                 .append("Reference: ").append(Report.REFERENCE)
@@ -59,7 +62,7 @@ final class Html {
         b.append("<h2>Runs: lineage and cost</h2><p class=\"note\">Times in seconds after the submission: request ")
                 .append("issued, run started (by the worker), completed; waits: issued → started (q: the service was ")
                 .append("busy with other runs meanwhile), last input completed → issued.</p>")
-                .append("<table><tr><th>run</th><th>study</th><th>labels</th>")
+                .append("<div class=\"wide\"><table><tr><th>run</th><th>study</th><th>labels</th>")
                 .append("<th>metrics</th><th>CPU s</th><th>issued</th><th>started</th><th>completed</th>")
                 .append("<th>issued → started</th><th>input done → issued</th><th>checkpoint</th></tr>");
         for (Map<String, Object> run : r.runs()) {
@@ -76,7 +79,7 @@ final class Html {
                     .append("</td><td>").append(times == null ? "" : secs(times.completeToIssue()))
                     .append("</td><td>").append(esc(run.get("checkpointKey"))).append("</td></tr>");
         }
-        b.append("</table><h2>Lineage</h2><pre>").append(esc(json(r.lineage()))).append("</pre>");
+        b.append("</table></div><h2>Lineage</h2><pre>").append(esc(json(r.lineage()))).append("</pre>");
         b.append("<h2>Spec</h2><pre>").append(esc(json(r.spec()))).append("</pre></body></html>\n");
         return b.toString();
     }
