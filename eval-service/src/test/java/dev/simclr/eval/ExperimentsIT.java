@@ -46,6 +46,18 @@ class ExperimentsIT {
     @Inject
     ObjectStore store;
 
+    private static boolean workersStarted;
+
+    /** trainer-service and distill-service as their own processes, once for the class's tests. */
+    static synchronized void startWorkers() throws Exception {
+        if (!workersStarted) {
+            Path logs = Files.createTempDirectory("experiments-it");
+            WORKERS.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer-service.log"));
+            WORKERS.start("distill-service", Ports.free(), Map.of(), logs.resolve("distill-service.log"));
+            workersStarted = true;
+        }
+    }
+
     @AfterAll
     static void stopWorkers() {
         WORKERS.close();
@@ -60,9 +72,7 @@ class ExperimentsIT {
         if (digits != null) {
             Importers.digits(new DatasetStore(store), digits, "v1", Importers.SKLEARN_DIGITS, 16);
         }
-        Path logs = Files.createTempDirectory("experiments-it");
-        WORKERS.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer-service.log"));
-        WORKERS.start("distill-service", Ports.free(), Map.of(), logs.resolve("distill-service.log"));
+        startWorkers();
         String spec = """
                 {"studies": ["augmentation-ablation", "distillation-architecture", "transfer-classes-batch"],
                  "seeds": [1, 2], "dataset": {"name": "%s", "version": "v1"},
@@ -133,6 +143,35 @@ class ExperimentsIT {
         assertThat(EventCodec.decode(failed.value(), ExperimentFailed.class).reasons())
                 .anyMatch(r -> r.startsWith("encoder: missing")).anyMatch(r -> r.startsWith("pretrain: missing"))
                 .anyMatch(r -> r.startsWith("transfer: missing"));
+    }
+
+    /**
+     * A submission produced by a plain Kafka client runs like one over REST, and its coordination figures count from
+     * when the record was sent, not from the {@code submittedAt} the client wrote (here years ahead: the figures
+     * were negative).
+     */
+    @Test
+    void aPlainKafkaSubmissionRunsAndIsTimedFromItsRecord() throws Exception {
+        startWorkers();
+        String dataset = publish();
+        String id = "raw-ok-" + UUID.randomUUID().toString().substring(0, 8);
+        TestKafka.send(Topics.EXPERIMENTS, id, """
+                {"type": "experiment-submitted", "schemaVersion": 1, "experimentId": "%s", "recipe": "raw",
+                 "submittedAt": "2031-01-01T00:00:00Z",
+                 "spec": {"studies": ["transfer-classes-batch"], "seeds": [1],
+                          "dataset": {"name": "%s", "version": "v1"},
+                          "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
+                          "pretrain": {"epochs": 1, "batchSize": 16, "policy": "crop", "temperature": 0.5,
+                                       "projectionLayers": 2,
+                                       "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9,
+                                                     "weightDecay": 0, "nesterov": false, "warmupEpochs": 0,
+                                                     "lrScaling": "none"}},
+                          "transfer": {"classCounts": [4], "batchSizes": [16], "epochs": 1}}}
+                """.formatted(id, dataset));
+        var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofMinutes(3));
+        assertThat(done.value()).contains("experiment-completed");
+        JsonNode timing = JSON.readTree(store.get("reports/" + id + "/results.json")).path("timing");
+        assertThat(timing.path("submitToFirstStartSeconds").asDouble()).as(timing.toString()).isBetween(0.0, 120.0);
     }
 
     /** 16×16 images in four classes (VGG needs 16 pixels a side), 64 to train on and 32 to test. */

@@ -98,10 +98,10 @@ public final class Coordinator {
     }
 
     /**
-     * Accepts an experiment; returns every problem of a spec that cannot run (nothing is stored then). The same id
-     * submitted again is not planned twice.
+     * Accepts an experiment sent at {@code sentAt} (its Kafka record's timestamp); returns every problem of a spec
+     * that cannot run (nothing is stored then). The same id submitted again is not planned twice.
      */
-    public synchronized List<String> submit(ExperimentSubmitted e) {
+    public synchronized List<String> submit(ExperimentSubmitted e, Instant sentAt) {
         if (e.experimentId() == null || !e.experimentId().matches("[a-z0-9][a-z0-9._-]{0,62}")) {
             return List.of("experimentId: lower-case letters, digits, '.', '_' and '-', at most 63, got '"
                     + e.experimentId() + "'");
@@ -133,7 +133,7 @@ public final class Coordinator {
         }
         ExperimentState state = new ExperimentState();
         state.experimentId = e.experimentId();
-        state.submittedAt = e.submittedAt() != null ? e.submittedAt() : Instant.now();
+        state.submittedAt = sentAt;
         state.plannedAt = Instant.now();
         plan.forEach(n -> state.runs.put(n.runId(), new ExperimentState.Run()));
         put(submittedKey(e.experimentId()), EventCodec.encode(e).getBytes());

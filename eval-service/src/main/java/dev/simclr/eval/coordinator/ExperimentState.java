@@ -34,7 +34,11 @@ public final class ExperimentState {
 
     public String experimentId;
     public Status status = Status.RUNNING;
-    /** When the submission says it was submitted (the REST resource's clock, or a Kafka client's). */
+    /**
+     * When the submission was sent: its Kafka record's timestamp (the producer's clock), not the event's
+     * {@code submittedAt}, which a client may write as it likes (a fixed date in a script gave days, a clock ahead
+     * negative seconds).
+     */
     public Instant submittedAt;
     /** When this coordinator had planned it and stored its state. */
     public Instant plannedAt;

@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -43,11 +44,15 @@ public class ExperimentListener {
 
     @Incoming(Topics.EXPERIMENTS)
     @Blocking
-    public void onSubmitted(String json) {
+    public void onSubmitted(ConsumerRecord<String, String> record) {
         List<String> problems;
+        String json = record.value();
         String id = EventCodec.textField(json, "experimentId");
         try {
-            problems = coordinator.submit(EventCodec.decode(json, ExperimentSubmitted.class));
+            // the record's timestamp is when the producer sent it: the submission instant the coordination figures
+            // count from (the event's own submittedAt is whatever the client wrote)
+            problems = coordinator.submit(EventCodec.decode(json, ExperimentSubmitted.class),
+                    record.timestamp() > 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now());
         } catch (InvalidEventException e) {
             problems = e.problems();
         }
