@@ -284,10 +284,12 @@ public final class Coordinator {
 
     private void issue(Active a, Planner.Node n, ExperimentState.Run run) {
         Event request = n.request().apply(a.results());
+        // taken before the send: a worker in this process can start the run before the send returns
+        Instant issuedAt = Instant.now();
         outbox.request(n.topic(), n.runId(), EventCodec.encode(request));
         run.status = ExperimentState.RunStatus.ISSUED;
         run.attempts++;
-        run.issuedAt = Instant.now();
+        run.issuedAt = issuedAt;
         run.startedAt = null;
         run.firstStepAt = null;
         run.completedAt = null;
