@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -96,9 +98,9 @@ public final class TrainerBench {
                 return manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
             }
             byte[] pixels = new byte[c.batch() * c.size() * c.size() * c.channels()];
-            new java.util.Random(seed).nextBytes(pixels);
+            new Random(seed).nextBytes(pixels);
             float[] half = new float[c.channels()];
-            java.util.Arrays.fill(half, 0.5f);
+            Arrays.fill(half, 0.5f);
             return new Normalization(half, half).toTensor(manager, pixels, c.batch(), c.size(), c.size(),
                     c.channels());
         }
