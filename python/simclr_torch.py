@@ -1,6 +1,6 @@
 """PyTorch mirrors of the platform's encoders, and the loader of exported weights.
 
-The Java engine (dev.simclr.platform.engine) and these modules register their parameters in the same order with
+The Java engine (dev.simclr.engine) and these modules register their parameters in the same order with
 the same shapes, so an exported state (an .npz whose entries are p0000_<name>, p0001_<name>, ... in DJL's
 parameter order: conv weight; batch-norm gamma, beta, running mean, running var; linear weight, bias) loads here
 by position, each shape checked:

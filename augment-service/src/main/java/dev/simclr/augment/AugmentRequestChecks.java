@@ -1,7 +1,7 @@
 package dev.simclr.augment;
 
 import dev.simclr.contracts.AugmentRequested;
-import dev.simclr.platform.requests.RequestChecks;
+import dev.simclr.core.requests.RequestChecks;
 import java.util.List;
 
 /** Range checks of an augment request, every problem named. */

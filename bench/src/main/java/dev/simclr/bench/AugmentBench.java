@@ -1,8 +1,8 @@
 package dev.simclr.bench;
 
-import dev.simclr.platform.augment.AugmentPolicy;
-import dev.simclr.platform.augment.Augmenter;
-import dev.simclr.platform.dataset.LabelledImages;
+import dev.simclr.core.augment.AugmentPolicy;
+import dev.simclr.core.augment.Augmenter;
+import dev.simclr.core.dataset.LabelledImages;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

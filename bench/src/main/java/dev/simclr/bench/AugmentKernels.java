@@ -1,8 +1,8 @@
 package dev.simclr.bench;
 
-import dev.simclr.platform.augment.AugmentPolicy;
-import dev.simclr.platform.augment.ImageOps;
-import dev.simclr.platform.augment.ViewRandom;
+import dev.simclr.core.augment.AugmentPolicy;
+import dev.simclr.core.image.ImageOps;
+import dev.simclr.core.augment.ViewRandom;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,13 +1,16 @@
 package dev.simclr.bench;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.EncoderFamily;
 import ai.djl.ndarray.NDManager;
-import dev.simclr.platform.dataset.LabelledImages;
-import dev.simclr.platform.engine.train.LoopSettings;
-import dev.simclr.platform.engine.train.Normalization;
-import dev.simclr.platform.engine.train.Pretraining;
-import dev.simclr.platform.engine.train.Progress;
-import dev.simclr.platform.engine.train.RunListener;
-import dev.simclr.platform.engine.train.ViewSupplier;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.engine.train.LoopSettings;
+import dev.simclr.engine.train.Normalization;
+import dev.simclr.engine.train.Pretraining;
+import dev.simclr.core.run.Progress;
+import dev.simclr.engine.train.RunListener;
+import dev.simclr.core.augment.ViewSupplier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +44,8 @@ public final class MemoryFootprint {
             }
             return v;
         };
-        LoopSettings settings = new LoopSettings(batch, 1, 7, "sgd", 0.1, 0.9, 1e-6, false, 0, "none", 0);
-        Pretraining.Spec spec = new Pretraining.Spec("resnet", 18, width, 2, 0.5);
+        LoopSettings settings = new LoopSettings(batch, 1, 7, OptimizerName.SGD, 0.1, 0.9, 1e-6, false, 0, LrScaling.NONE, 0);
+        Pretraining.Spec spec = new Pretraining.Spec(EncoderFamily.RESNET, 18, width, 2, 0.5);
         long[] rssAt = {-1, -1}; // at step 100 and at the last step (before the end-of-run checkpoint)
         long t0 = System.nanoTime();
         System.out.printf("step %5d rss_mb %8.1f%n", 0, rssKb() / 1024.0);

@@ -1,17 +1,20 @@
 package dev.simclr.bench;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.EncoderFamily;
 import ai.djl.ndarray.NDManager;
-import dev.simclr.platform.augment.AugmentPolicy;
-import dev.simclr.platform.augment.Augmenter;
-import dev.simclr.platform.dataset.IdxReader;
-import dev.simclr.platform.dataset.LabelledImages;
-import dev.simclr.platform.engine.model.Network;
-import dev.simclr.platform.engine.train.LinearEvaluation;
-import dev.simclr.platform.engine.train.LoopSettings;
-import dev.simclr.platform.engine.train.Normalization;
-import dev.simclr.platform.engine.train.Pretraining;
-import dev.simclr.platform.engine.train.Progress;
-import dev.simclr.platform.engine.train.RunListener;
+import dev.simclr.core.augment.AugmentPolicy;
+import dev.simclr.core.augment.Augmenter;
+import dev.simclr.core.dataset.IdxReader;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.engine.model.Network;
+import dev.simclr.engine.train.LinearEvaluation;
+import dev.simclr.engine.train.LoopSettings;
+import dev.simclr.engine.train.Normalization;
+import dev.simclr.engine.train.Pretraining;
+import dev.simclr.core.run.Progress;
+import dev.simclr.engine.train.RunListener;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 
@@ -45,11 +48,11 @@ public final class QualityBench {
                         + " SGD momentum 0.9 nesterov, lr %.2f (no batch scaling), 1 warm-up epoch then cosine,"
                         + " weight decay 1e-4, %d epochs (%.0f images/s measured)%n", width, train.count(), batch,
                 policy, temperature, lr, epochs, imagesPerSecond);
-        LoopSettings settings = new LoopSettings(batch, epochs, 1, "sgd", lr, 0.9, 1e-4, true, 1, "none", 0);
-        LoopSettings linear = new LoopSettings(256, 30, 2, "adam", 1e-3, 0.9, 1e-4, false, 0, "none", 0);
+        LoopSettings settings = new LoopSettings(batch, epochs, 1, OptimizerName.SGD, lr, 0.9, 1e-4, true, 1, LrScaling.NONE, 0);
+        LoopSettings linear = new LoopSettings(256, 30, 2, OptimizerName.ADAM, 1e-3, 0.9, 1e-4, false, 0, LrScaling.NONE, 0);
         try (NDManager m = NDManager.newBaseManager();
              Augmenter views = new Augmenter(train, AugmentPolicy.parse(policy), 1, "fashion-mnist/bench", 2, 2);
-             Pretraining p = new Pretraining(settings, new Pretraining.Spec("resnet", 18, width, 2, temperature), train,
+             Pretraining p = new Pretraining(settings, new Pretraining.Spec(EncoderFamily.RESNET, 18, width, 2, temperature), train,
                      norm, views, null, m)) {
             double random = linearEval(linear, p.encoder(), norm, train, test, m);
             // the budget is a hard limit: the epochs come from a speed estimate, and this machine's speed drifts by
@@ -103,10 +106,10 @@ public final class QualityBench {
 
     private static double speed(LabelledImages train, Normalization norm, double width, int batch, String policy,
                                 double temperature) {
-        LoopSettings s = new LoopSettings(batch, 1, 9, "sgd", 0.1, 0.9, 0, false, 0, "none", 0);
+        LoopSettings s = new LoopSettings(batch, 1, 9, OptimizerName.SGD, 0.1, 0.9, 0, false, 0, LrScaling.NONE, 0);
         try (NDManager m = NDManager.newBaseManager();
              Augmenter views = new Augmenter(train, AugmentPolicy.parse(policy), 9, "speed", 2, 2);
-             Pretraining p = new Pretraining(s, new Pretraining.Spec("resnet", 18, width, 2, temperature), train, norm,
+             Pretraining p = new Pretraining(s, new Pretraining.Spec(EncoderFamily.RESNET, 18, width, 2, temperature), train, norm,
                      views, null, m)) {
             long[] start = {0};
             int[] steps = {0};

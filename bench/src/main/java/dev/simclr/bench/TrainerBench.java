@@ -1,16 +1,18 @@
 package dev.simclr.bench;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.EncoderFamily;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.simclr.platform.engine.loss.Losses;
-import dev.simclr.platform.engine.model.Encoders;
-import dev.simclr.platform.engine.model.Network;
-import dev.simclr.platform.engine.optim.Optimizer;
-import dev.simclr.platform.engine.optim.Trainable;
-import dev.simclr.platform.engine.train.Normalization;
+import dev.simclr.engine.loss.Losses;
+import dev.simclr.engine.model.Encoders;
+import dev.simclr.engine.model.Network;
+import dev.simclr.engine.optim.Optimizer;
+import dev.simclr.engine.optim.Trainable;
+import dev.simclr.engine.train.Normalization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +73,12 @@ public final class TrainerBench {
         final NDArray x2;
 
         Step(Config c) {
-            Encoders.Encoder enc = Encoders.build("resnet", 18, c.width(), c.channels());
+            Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, c.width(), c.channels());
             encoder = new Network(enc.block(), manager.newSubManager(), new Shape(2, c.channels(), c.size(), c.size()),
                     0);
             head = new Network(Encoders.projectionHead(enc.featureDim(), 2, 128), manager.newSubManager(),
                     new Shape(2, enc.featureDim()), 1);
-            optimizer = Optimizer.create("sgd", 0.9, false, 1e-6, manager);
+            optimizer = Optimizer.create(OptimizerName.SGD, 0.9, false, 1e-6, manager);
             for (Network n : List.of(encoder, head)) {
                 n.parameters().forEach(p -> {
                     if (p.getValue().requiresGradient()) {

@@ -18,7 +18,7 @@ public record DistillRequested(
         String runId,
         String teacherCheckpoint,
         EncoderSpec student,
-        String mode,
+        DistillMode mode,
         List<Integer> denseHidden,
         double temperature,
         double alpha,

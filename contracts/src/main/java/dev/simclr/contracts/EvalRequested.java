@@ -8,7 +8,7 @@ public record EvalRequested(
         int schemaVersion,
         String experimentId,
         String runId,
-        String kind,
+        EvalKind kind,
         String checkpoint,
         DatasetRef dataset,
         int batchSize,

@@ -6,10 +6,10 @@ package dev.simclr.contracts;
  * {@code warmupEpochs}, then cosine decay.
  */
 public record OptimizerSpec(
-        String name,
+        OptimizerName name,
         double learningRate,
         double momentum,
         double weightDecay,
         boolean nesterov,
         int warmupEpochs,
-        String lrScaling) {}
+        LrScaling lrScaling) {}

@@ -11,6 +11,6 @@ public enum Stage {
     @JsonProperty("eval") EVAL;
 
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return Wire.name(this);
     }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EventCodecTest {
     static final Instant AT = Instant.parse("2026-11-25T06:00:00Z");
     static final DatasetRef FMNIST = new DatasetRef("fashion-mnist", "v1");
-    static final EncoderSpec RESNET18 = new EncoderSpec("resnet", 18, 0.5);
-    static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.3, 0.9, 1e-6, true, 1, "linear");
+    static final EncoderSpec RESNET18 = new EncoderSpec(EncoderFamily.RESNET, 18, 0.5);
+    static final OptimizerSpec SGD = new OptimizerSpec(OptimizerName.SGD, 0.3, 0.9, 1e-6, true, 1, LrScaling.LINEAR);
 
     static List<Event> oneOfEach() {
         return List.of(
@@ -27,9 +27,9 @@ class EventCodecTest {
                 new TrainRequested(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, FMNIST, RESNET18, 2, "simclr",
                         1.0, 256, 10, SGD, 0.5, 7L, false, null, "augment-0a1b"),
                 new DistillRequested(1, "exp-1", "distill-0a1b", "checkpoints/finetune-1/step-00000100/",
-                        new EncoderSpec("vgg", 11, 0.25), "frozen-base", List.of(256, 128), 4.0, 0.0,
+                        new EncoderSpec(EncoderFamily.VGG, 11, 0.25), DistillMode.FROZEN_BASE, List.of(256, 128), 4.0, 0.0,
                         FMNIST, FMNIST, 128, 20, 3, SGD, 7L, "runs/pretrain-1/checkpoints/step-0000000100.npz"),
-                new EvalRequested(1, "exp-1", "eval-0a1b", "linear", "checkpoints/x/step-1/", FMNIST, 64, 30, 7L),
+                new EvalRequested(1, "exp-1", "eval-0a1b", EvalKind.LINEAR, "checkpoints/x/step-1/", FMNIST, 64, 30, 7L),
                 new RunProgress(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, 2, 40, 100, 5.1, 0.2, 900.5, null, AT),
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",
                         Map.of("knnAccuracy", 0.71, "loss", 4.2), 123.5, AT),

@@ -1,7 +1,8 @@
 package dev.simclr.distill;
 
+import dev.simclr.contracts.DistillMode;
 import dev.simclr.contracts.DistillRequested;
-import dev.simclr.platform.requests.RequestChecks;
+import dev.simclr.core.requests.RequestChecks;
 import java.util.List;
 import java.util.Set;
 
@@ -12,8 +13,7 @@ public final class DistillRequestChecks {
     public static List<String> problems(DistillRequested r) {
         return new RequestChecks()
                 .encoder("student", r.student())
-                .oneOf("mode", r.mode(), Set.of("full", "frozen-base"))
-                .require(!"frozen-base".equals(r.mode()) || !r.denseHidden().isEmpty(),
+                .require(r.mode() != DistillMode.FROZEN_BASE || !r.denseHidden().isEmpty(),
                         "denseHidden: a frozen-base student needs at least one dense layer")
                 .require(r.denseHidden().stream().allMatch(h -> h > 0), "denseHidden: every layer size must be positive")
                 .positive("temperature", r.temperature())

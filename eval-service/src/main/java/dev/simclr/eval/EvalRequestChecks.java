@@ -1,7 +1,8 @@
 package dev.simclr.eval;
 
+import dev.simclr.contracts.EvalKind;
 import dev.simclr.contracts.EvalRequested;
-import dev.simclr.platform.requests.RequestChecks;
+import dev.simclr.core.requests.RequestChecks;
 import java.util.List;
 import java.util.Set;
 
@@ -11,9 +12,8 @@ public final class EvalRequestChecks {
 
     public static List<String> problems(EvalRequested r) {
         return new RequestChecks()
-                .oneOf("kind", r.kind(), Set.of("test-accuracy", "linear", "transfer", "pixels"))
-                .require("pixels".equals(r.kind()) || !r.checkpoint().isBlank(),
-                        "checkpoint: a " + r.kind() + " evaluation needs one")
+                .require(r.kind() == EvalKind.PIXELS || !r.checkpoint().isBlank(),
+                        "checkpoint: a " + r.kind().wireName() + " evaluation needs one")
                 .dataset("dataset", r.dataset())
                 .require(r.batchSize() >= 2, "batchSize: at least 2, got " + r.batchSize())
                 .positive("epochs", r.epochs())

@@ -3,10 +3,10 @@ package dev.simclr.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.simclr.contracts.Topics;
-import dev.simclr.platform.embedded.EmbeddedStack;
-import dev.simclr.platform.embedded.Ports;
-import dev.simclr.platform.embedded.RepoLayout;
-import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.launcher.stack.EmbeddedStack;
+import dev.simclr.infra.Ports;
+import dev.simclr.infra.RepoLayout;
+import dev.simclr.core.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

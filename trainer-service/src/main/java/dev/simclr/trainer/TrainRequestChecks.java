@@ -2,7 +2,7 @@ package dev.simclr.trainer;
 
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.TrainRequested;
-import dev.simclr.platform.requests.RequestChecks;
+import dev.simclr.core.requests.RequestChecks;
 import java.util.List;
 
 /** Range and consistency checks of a train request, every problem named. */

@@ -1,5 +1,8 @@
 package dev.simclr.trainer;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.EncoderFamily;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.simclr.contracts.DatasetRef;
@@ -10,15 +13,15 @@ import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
-import dev.simclr.platform.config.StackSettings;
-import dev.simclr.platform.dataset.DatasetStore;
-import dev.simclr.platform.embedded.Ports;
-import dev.simclr.platform.runs.RunStore;
-import dev.simclr.platform.store.ObjectStore;
-import dev.simclr.platform.testing.ServiceProcesses;
-import dev.simclr.platform.testing.TestImages;
-import dev.simclr.platform.testing.TestInfrastructure;
-import dev.simclr.platform.testing.TestKafka;
+import dev.simclr.contracts.StackSettings;
+import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.infra.Ports;
+import dev.simclr.core.run.RunStore;
+import dev.simclr.core.store.ObjectStore;
+import dev.simclr.core.testing.ServiceProcesses;
+import dev.simclr.core.testing.TestImages;
+import dev.simclr.core.testing.TestInfrastructure;
+import dev.simclr.core.testing.TestKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * twice into the result. (Named to run before the module's @QuarkusTest classes, whose app shares the groups.)
  */
 class InstancesIT {
-    static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
+    static final OptimizerSpec SGD = new OptimizerSpec(OptimizerName.SGD, 0.1, 0.9, 1e-4, true, 1, LrScaling.NONE);
     private final ServiceProcesses processes = new ServiceProcesses();
 
     @AfterEach
@@ -60,7 +63,7 @@ class InstancesIT {
         for (int i = 0; i < 4; i++) {
             String run = "pretrain-" + UUID.randomUUID();
             runs.put(run, new TrainRequested(1, "exp-it", run, Stage.PRETRAIN, dataset,
-                    new EncoderSpec("resnet", 18, 0.125), 2, "crop+flip", 1.0, 16, 4, SGD, 0.5, 100 + i, false, null,
+                    new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop+flip", 1.0, 16, 4, SGD, 0.5, 100 + i, false, null,
                     null));
             TestKafka.send(Topics.TRAIN_REQUESTS, run, EventCodec.encode(runs.get(run)));
         }

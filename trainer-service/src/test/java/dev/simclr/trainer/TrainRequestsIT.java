@@ -1,5 +1,8 @@
 package dev.simclr.trainer;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.EncoderFamily;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -9,8 +12,8 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
-import dev.simclr.platform.testing.InfrastructureResource;
-import dev.simclr.platform.testing.TestKafka;
+import dev.simclr.core.testing.InfrastructureResource;
+import dev.simclr.core.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -48,8 +51,8 @@ class TrainRequestsIT {
         String runId = "finetune-" + UUID.randomUUID();
         String json = EventCodec.encode(new dev.simclr.contracts.TrainRequested(1, "exp-it", runId, Stage.FINETUNE,
                 new dev.simclr.contracts.DatasetRef("fashion-mnist", "v1"),
-                new dev.simclr.contracts.EncoderSpec("resnet", 19, 0.5), 2, "crop", 1.5, 64, 1,
-                new dev.simclr.contracts.OptimizerSpec("sgd", 0.1, 0.9, 0, false, 0, "linear"), 0.5, 1, false,
+                new dev.simclr.contracts.EncoderSpec(EncoderFamily.RESNET, 19, 0.5), 2, "crop", 1.5, 64, 1,
+                new dev.simclr.contracts.OptimizerSpec(OptimizerName.SGD, 0.1, 0.9, 0, false, 0, LrScaling.LINEAR), 0.5, 1, false,
                 null, null));
         TestKafka.send(Topics.TRAIN_REQUESTS, runId, json);
         var reply = TestKafka.await(Topics.RUN_EVENTS, r -> runId.equals(r.key()), Duration.ofSeconds(60));

@@ -1,5 +1,8 @@
 package dev.simclr.trainer;
 
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.EncoderFamily;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +14,12 @@ import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
-import dev.simclr.platform.dataset.DatasetStore;
-import dev.simclr.platform.dataset.LabelledImages;
-import dev.simclr.platform.store.ObjectStore;
-import dev.simclr.platform.testing.InfrastructureResource;
-import dev.simclr.platform.testing.TestImages;
-import dev.simclr.platform.testing.TestKafka;
+import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.core.store.ObjectStore;
+import dev.simclr.core.testing.InfrastructureResource;
+import dev.simclr.core.testing.TestImages;
+import dev.simclr.core.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -36,7 +39,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(InfrastructureResource.class)
 class TrainRunsIT {
-    static final OptimizerSpec SGD = new OptimizerSpec("sgd", 0.1, 0.9, 1e-4, true, 1, "none");
+    static final OptimizerSpec SGD = new OptimizerSpec(OptimizerName.SGD, 0.1, 0.9, 1e-4, true, 1, LrScaling.NONE);
 
     @Inject
     ObjectStore store;
@@ -46,7 +49,7 @@ class TrainRunsIT {
         DatasetRef dataset = publish();
         String pretrainRun = "pretrain-" + UUID.randomUUID();
         TrainRequested pretrain = new TrainRequested(1, "exp-it", pretrainRun, Stage.PRETRAIN, dataset,
-                new EncoderSpec("resnet", 18, 0.125), 2, "crop+flip", 1.0, 16, 30, SGD, 0.5, 5, false, null, null);
+                new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop+flip", 1.0, 16, 30, SGD, 0.5, 5, false, null, null);
         long t0 = System.nanoTime();
         double stepsBefore = steps("pretrain");
         TestKafka.send(Topics.TRAIN_REQUESTS, pretrainRun, EventCodec.encode(pretrain));
@@ -58,7 +61,7 @@ class TrainRunsIT {
 
         String finetuneRun = "finetune-" + UUID.randomUUID();
         TestKafka.send(Topics.TRAIN_REQUESTS, finetuneRun, EventCodec.encode(new TrainRequested(1, "exp-it",
-                finetuneRun, Stage.FINETUNE, dataset, new EncoderSpec("resnet", 18, 0.125), 2, "crop", 0.5, 8, 2, SGD,
+                finetuneRun, Stage.FINETUNE, dataset, new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop", 0.5, 8, 2, SGD,
                 0.5, 5, false, done.checkpointKey(), null)));
         RunCompleted tuned = completed(finetuneRun, Duration.ofMinutes(2));
         assertThat(tuned.metrics()).containsKeys("top1", "loss");

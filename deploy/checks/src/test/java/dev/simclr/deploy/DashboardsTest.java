@@ -71,7 +71,7 @@ class DashboardsTest {
     }
 
     private static String mainSources() throws IOException {
-        List<Path> roots = Stream.concat(Stream.of("platform"), Repo.SERVICES.stream())
+        List<Path> roots = Stream.concat(Stream.of("core", "engine", "runs", "service-kit"), Repo.SERVICES.stream())
                 .map(m -> Repo.ROOT.resolve(m + "/src/main/java")).toList();
         try (Stream<Path> s = roots.stream().flatMap(DashboardsTest::walk)) {
             return s.filter(p -> p.toString().endsWith(".java"))

@@ -116,7 +116,7 @@ class ManifestsTest {
         assertThat(s3.getStringData()).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
         Job topics = r.one(Job.class, "simclr-topics");
         Container c = topics.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(c.getCommand()).contains("dev.simclr.platform.cli.Simclr", "topics");
+        assertThat(c.getCommand()).contains("dev.simclr.contracts.TopicAdmin", "--replication");
         assertThat(c.getEnvFrom()).extracting(e -> e.getConfigMapRef() == null ? null
                 : e.getConfigMapRef().getName()).contains("simclr-config");
     }

@@ -12,7 +12,7 @@ import dev.simclr.contracts.RunStarted;
 import dev.simclr.contracts.Topics;
 import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.metrics.CoordinatorMetrics;
-import dev.simclr.platform.quarkus.AckedSend;
+import dev.simclr.kit.AckedSend;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

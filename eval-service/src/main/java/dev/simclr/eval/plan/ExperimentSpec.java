@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.DistillMode;
+import dev.simclr.contracts.Wire;
 import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.contracts.OptimizerSpec;
-import dev.simclr.platform.augment.AugmentPolicy;
-import dev.simclr.platform.requests.RequestChecks;
+import dev.simclr.core.augment.AugmentPolicy;
+import dev.simclr.core.requests.RequestChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +46,7 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
                            OptimizerSpec optimizer) {}
 
-    public record Distill(String teacherPolicy, List<EncoderSpec> students, List<String> modes,
+    public record Distill(String teacherPolicy, List<EncoderSpec> students, List<DistillMode> modes,
                           List<Integer> denseHidden, double temperature, double alpha, int epochs, int batchSize,
                           int patienceEpochs, OptimizerSpec optimizer) {}
 
@@ -131,9 +133,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                         .positive("distill.patienceEpochs", distill.patienceEpochs())
                         .optimizer("distill.optimizer", distill.optimizer())
                         .require(distill.students() != null && !distill.students().isEmpty(), "distill.students: none")
-                        .require(distill.modes() != null && !distill.modes().isEmpty()
-                                && Set.of("full", "frozen-base").containsAll(distill.modes()),
-                                "distill.modes: full and/or frozen-base");
+                        .require(distill.modes() != null && !distill.modes().isEmpty(),
+                                "distill.modes: one or more of " + Wire.names(DistillMode.class));
                 if (distill.students() != null) {
                     distill.students().forEach(s -> c.encoder("distill.students", s));
                 }

@@ -2,9 +2,12 @@ package dev.simclr.eval.plan;
 
 import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.DistillMode;
 import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.EvalKind;
 import dev.simclr.contracts.EvalRequested;
+import dev.simclr.core.run.CheckpointMeta;
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunIds;
@@ -68,11 +71,11 @@ public final class Planner {
                     List<Node> baseRuns = student.equals(spec.encoder()) ? List.of(pretrain)
                             : pretrain(experimentId, spec, data.main(), student, seed);
                     Node base = baseRuns.get(baseRuns.size() - 1);
-                    for (String mode : d.modes()) {
-                        if (mode.equals("frozen-base")) {
+                    for (DistillMode mode : d.modes()) {
+                        if (mode == DistillMode.FROZEN_BASE) {
                             baseRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                         }
-                        Node n = distill(experimentId, spec, data.main(), teacher, mode.equals("frozen-base") ? base
+                        Node n = distill(experimentId, spec, data.main(), teacher, mode == DistillMode.FROZEN_BASE ? base
                                 : null, student, mode, seed);
                         nodes.putIfAbsent(n.runId(), n);
                     }
@@ -160,16 +163,16 @@ public final class Planner {
     }
 
     private static Node distill(String exp, ExperimentSpec spec, DatasetRef data, Node teacher, Node base,
-                                EncoderSpec student, String mode, long seed) {
+                                EncoderSpec student, DistillMode mode, long seed) {
         ExperimentSpec.Distill d = spec.distill();
         String runId = id(exp, Stage.DISTILL, Map.of("teacher", teacher.runId(), "student", student, "mode", mode,
                 "distill", d));
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
-        Map<String, String> labels = Map.of("student", name(student), "mode", mode, "seed", Long.toString(seed));
+        Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
         return new Node(runId, Stage.DISTILL, Topics.DISTILL_REQUESTS, ExperimentSpec.DISTILLATION, labels, needs,
                 done -> new DistillRequested(Event.SCHEMA_VERSION, exp, runId,
                         done.get(teacher.runId()).checkpointKey(), student, mode,
-                        mode.equals("frozen-base") ? d.denseHidden() : List.of(), d.temperature(), d.alpha(), data,
+                        mode == DistillMode.FROZEN_BASE ? d.denseHidden() : List.of(), d.temperature(), d.alpha(), data,
                         data, d.batchSize(), d.epochs(), d.patienceEpochs(), d.optimizer(), seed,
                         base == null ? null : done.get(base.runId()).checkpointKey()));
     }
@@ -181,11 +184,11 @@ public final class Planner {
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, Topics.EVAL_REQUESTS, ExperimentSpec.TRANSFER, labels,
-                List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, "transfer",
+                List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.TRANSFER,
                 done.get(pretrain.runId()).checkpointKey(), data, batch, spec.transfer().epochs(), seed));
     }
 
     public static String name(EncoderSpec e) {
-        return e.family() + e.depth() + " ×" + e.width();
+        return CheckpointMeta.describe(e);
     }
 }

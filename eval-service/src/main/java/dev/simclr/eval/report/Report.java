@@ -9,7 +9,7 @@ import dev.simclr.contracts.RunCompleted;
 import dev.simclr.eval.coordinator.ExperimentState;
 import dev.simclr.eval.plan.ExperimentSpec;
 import dev.simclr.eval.plan.Planner;
-import dev.simclr.platform.store.ObjectStore;
+import dev.simclr.core.store.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

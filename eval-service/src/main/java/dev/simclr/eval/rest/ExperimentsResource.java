@@ -6,7 +6,7 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.plan.ExperimentSpec;
-import dev.simclr.platform.quarkus.AckedSend;
+import dev.simclr.kit.AckedSend;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -1,0 +1,87 @@
+package dev.simclr.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.simclr.contracts.StackSettings;
+import dev.simclr.core.testing.TestInfrastructure;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against the real S3 server (embedded S3Proxy, or MinIO where Docker runs). */
+class ObjectStoreIT {
+    ObjectStore store;
+    String prefix;
+
+    @BeforeEach
+    void setUp() {
+        store = new ObjectStore(TestInfrastructure.get());
+        prefix = "test/" + UUID.randomUUID() + "/";
+    }
+
+    @Test
+    void putRecordsSha256AndGetVerifiesIt() {
+        byte[] data = "hello shards".getBytes(StandardCharsets.UTF_8);
+        String sha = store.put(prefix + "a.bin", data, "application/octet-stream");
+        assertThat(sha).isEqualTo(Sha256.hex(data));
+        assertThat(store.get(prefix + "a.bin")).isEqualTo(data);
+        assertThat(store.get(prefix + "a.bin", sha)).isEqualTo(data);
+        assertThatThrownBy(() -> store.get(prefix + "a.bin", "00" + sha.substring(2)))
+                .isInstanceOf(ChecksumMismatchException.class).hasMessageContaining(prefix + "a.bin");
+    }
+
+    @Test
+    void bytesChangedBehindOurBackAreDetected() throws Exception {
+        Path objects = TestInfrastructure.embeddedObjectsDir();
+        assumeTrue(objects != null, "needs the embedded S3 server's files");
+        String key = prefix + "victim.bin";
+        store.put(key, new byte[] {1, 2, 3, 4}, "application/octet-stream");
+        Path onDisk = objects.resolve(store.bucket()).resolve(key);
+        assertThat(onDisk).exists();
+        Files.write(onDisk, new byte[] {1, 2, 3, 5});
+        assertThatThrownBy(() -> store.get(key)).isInstanceOf(ChecksumMismatchException.class);
+    }
+
+    @Test
+    void listsDeletesAndReportsExistence() {
+        store.put(prefix + "x/1", new byte[] {1}, "application/octet-stream");
+        store.put(prefix + "x/2", new byte[] {2}, "application/octet-stream");
+        store.put(prefix + "y/3", new byte[] {3}, "application/octet-stream");
+        assertThat(store.list(prefix + "x/")).containsExactly(prefix + "x/1", prefix + "x/2");
+        assertThat(store.exists(prefix + "y/3")).isTrue();
+        store.delete(prefix + "y/3");
+        assertThat(store.exists(prefix + "y/3")).isFalse();
+        assertThat(store.getIfExists(prefix + "y/3")).isEmpty();
+        store.deletePrefix(prefix);
+        assertThat(store.list(prefix)).isEmpty();
+    }
+
+    @Test
+    void publishWritesTheManifestLast() {
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put(prefix + "art/part-0", new byte[] {0});
+        parts.put(prefix + "art/part-1", new byte[] {1});
+        store.publish(parts, prefix + "art/manifest.json", "{}".getBytes());
+        assertThat(store.list(prefix + "art/")).containsExactly(prefix + "art/manifest.json",
+                prefix + "art/part-0", prefix + "art/part-1");
+    }
+
+    @Test
+    void missingObjectIsAClearErrorAndWrongCredentialsAreRefused() {
+        assertThatThrownBy(() -> store.get(prefix + "nope")).isInstanceOf(ObjectStoreException.class)
+                .hasMessageContaining(prefix + "nope");
+        StackSettings s = TestInfrastructure.get();
+        ObjectStore intruder = new ObjectStore(new StackSettings(s.kafkaBootstrapServers(), s.s3Endpoint(),
+                s.s3Bucket(), s.s3Region(), s.accessKey(), "wrong-secret"));
+        assertThat(intruder.reachable()).isFalse();
+        assertThatThrownBy(() -> new ObjectStore(new StackSettings("", s.s3Endpoint(), "b", "us-east-1", "", "")))
+                .hasMessageContaining("AWS_ACCESS_KEY_ID");
+    }
+}

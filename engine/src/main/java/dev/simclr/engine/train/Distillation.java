@@ -1,0 +1,239 @@
+package dev.simclr.engine.train;
+
+import dev.simclr.contracts.EncoderFamily;
+import dev.simclr.contracts.DistillMode;
+import dev.simclr.contracts.Wire;
+
+import dev.simclr.core.augment.ViewSupplier;
+import dev.simclr.core.run.Checkpoint;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.core.npy.Npy;
+import dev.simclr.engine.loss.Losses;
+import dev.simclr.engine.model.Encoders;
+import dev.simclr.engine.model.Network;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Knowledge distillation from a fine-tuned teacher (encoder + linear classifier, eval mode, no gradient) into a
+ * student: {@code full} (encoder and linear head trained) or {@code frozen-base} (the student's encoder frozen, a
+ * dense head trained). Loss {@code (1-alpha)·T²·KL + alpha·CE}. Teacher logits are computed on the fly, or once for
+ * every image and cached when the inputs are not augmented. After each epoch the student is scored on the
+ * validation images; training stops after {@code patienceEpochs} without a better accuracy and the best student
+ * is kept, as the reference stopped at its best accuracy.
+ */
+public final class Distillation extends TrainingLoop {
+    /** Student encoder and mode, dense hidden sizes (frozen-base), T, alpha, patience, classes. */
+    public record Spec(EncoderFamily family, int depth, double width, DistillMode mode, List<Integer> denseHidden,
+                       double temperature, double alpha, int patienceEpochs, int classes) {}
+
+    private final Spec spec;
+    private final LabelledImages images;
+    private final LabelledImages validation;
+    private final Normalization norm;
+    private final ViewSupplier views;
+    private final Network teacherEncoder;
+    private final Network teacherHead;
+    private final Network student;
+    private final Network studentHead;
+    private float[] cachedTeacherLogits;
+    private double bestAccuracy = -1;
+    private int bestEpoch = -1;
+    private Map<String, float[]> bestState;
+
+    public Distillation(LoopSettings settings, Spec spec, Checkpoint teacher, LabelledImages images,
+                        LabelledImages validation, Normalization norm, ViewSupplier views, NDManager parent) {
+        super(settings, images.count(), parent);
+        if (spec.mode() == null) {
+            throw new IllegalArgumentException("mode must be one of " + Wire.names(DistillMode.class));
+        }
+        this.spec = spec;
+        this.images = images;
+        this.validation = validation;
+        this.norm = norm;
+        this.views = views;
+        Shape in = new Shape(2, images.channels(), images.height(), images.width());
+        var tSpec = dev.simclr.core.run.CheckpointMeta.of(teacher).encoder();
+        Encoders.Encoder tEnc = Encoders.build(tSpec.family(), tSpec.depth(), tSpec.width(), images.channels());
+        this.teacherEncoder = new Network(tEnc.block(), manager.newSubManager(), in, 0);
+        this.teacherHead = new Network(Encoders.linear(spec.classes()), manager.newSubManager(),
+                new Shape(2, tEnc.featureDim()), 0);
+        loadNetwork(teacherEncoder, teacher.network("encoder"), "teacher encoder");
+        loadNetwork(teacherHead, teacher.network("classifier"), "teacher classifier");
+        teacherEncoder.freeze(true);
+        teacherHead.freeze(true);
+        Encoders.Encoder sEnc = Encoders.build(spec.family(), spec.depth(), spec.width(), images.channels());
+        this.student = new Network(sEnc.block(), manager.newSubManager(), in, settings.seed());
+        Block head = spec.mode() == DistillMode.FULL ? Encoders.linear(spec.classes())
+                : Encoders.denseHead(spec.denseHidden(), spec.classes());
+        this.studentHead = new Network(head, manager.newSubManager(), new Shape(2, sEnc.featureDim()),
+                settings.seed() + 3);
+        student.freeze(spec.mode() == DistillMode.FROZEN_BASE);
+    }
+
+    /** The frozen base of a frozen-base student, e.g. an encoder pretrained with SimCLR. */
+    public void loadStudentEncoder(Checkpoint checkpoint) {
+        loadNetwork(student, checkpoint.network("encoder"), "student encoder");
+        student.freeze(spec.mode() == DistillMode.FROZEN_BASE);
+    }
+
+    /** Computes the teacher's logits for every image once; valid only when inputs are not augmented. */
+    public void cacheTeacherLogits() {
+        if (views != null) {
+            throw new IllegalStateException("teacher logits can be cached only for un-augmented inputs");
+        }
+        try (NDManager m = manager.newSubManager()) {
+            cachedTeacherLogits = Evaluation.logits(images.count(), (from, to, chunk) -> teacherLogits(
+                    slice(images, from, to), to - from, chunk), m).toFloatArray();
+        }
+    }
+
+    public double bestAccuracy() {
+        return bestAccuracy;
+    }
+
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    @Override
+    protected Map<String, Network> networks() {
+        Map<String, Network> nets = new LinkedHashMap<>();
+        nets.put("encoder", student);
+        nets.put("classifier", studentHead);
+        return nets;
+    }
+
+    @Override
+    protected NDArray loss(int epoch, int stepInEpoch, int[] indices, NDManager m) {
+        byte[] pixels = views == null ? images.select(indices).pixels()
+                : timed(() -> views.views(epoch, stepInEpoch, indices))[0];
+        NDArray teacher;
+        if (cachedTeacherLogits != null) {
+            float[] t = new float[indices.length * spec.classes()];
+            for (int i = 0; i < indices.length; i++) {
+                System.arraycopy(cachedTeacherLogits, indices[i] * spec.classes(), t, i * spec.classes(),
+                        spec.classes());
+            }
+            teacher = m.create(t, new Shape(indices.length, spec.classes()));
+        } else {
+            teacher = teacherLogits(pixels, indices.length, m);
+        }
+        NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels());
+        boolean full = spec.mode() == DistillMode.FULL;
+        NDArray features = student.forward(x, full);
+        if (!full) {
+            features = features.stopGradient();
+        }
+        long[] labels = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            labels[i] = images.labels()[indices[i]];
+        }
+        return Losses.distillation(studentHead.forward(features, true), teacher, m.create(labels),
+                spec.temperature(), spec.alpha());
+    }
+
+    private NDArray teacherLogits(byte[] pixels, int n, NDManager m) {
+        NDArray x = norm.toTensor(m, pixels, n, images.height(), images.width(), images.channels());
+        return teacherHead.forward(teacherEncoder.forward(x, false), false).stopGradient();
+    }
+
+    public Evaluation evaluate(LabelledImages test) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> studentHead.forward(
+                    student.forward(norm.toTensor(chunk, slice(test, from, to), to - from, test.height(),
+                            test.width(), test.channels()), false), false), m);
+            return Evaluation.of(logits, test.labels());
+        }
+    }
+
+    /** The teacher's own test metrics, for the table beside the students. */
+    public Evaluation evaluateTeacher(LabelledImages test) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> teacherLogits(slice(test, from, to),
+                    to - from, chunk), m);
+            return Evaluation.of(logits, test.labels());
+        }
+    }
+
+    @Override
+    protected boolean endOfEpoch(int epoch, RunListener listener) {
+        double accuracy = evaluate(validation).top1();
+        if (accuracy > bestAccuracy) {
+            bestAccuracy = accuracy;
+            bestEpoch = epoch;
+            bestState = snapshot();
+        }
+        boolean stop = epoch - bestEpoch >= spec.patienceEpochs();
+        boolean last = (epoch + 1) == settings.epochs();
+        if ((stop || last) && bestState != null) {
+            restoreSnapshot(bestState);
+        }
+        return stop;
+    }
+
+    private Map<String, float[]> snapshot() {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        networks().forEach((name, net) -> net.state().forEach((k, v) -> s.put(name + "/" + k, v)));
+        return s;
+    }
+
+    private void restoreSnapshot(Map<String, float[]> s) {
+        networks().forEach((name, net) -> {
+            var params = net.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                params.get(i).getValue().getArray().set(s.get(name + "/" + Network.key(i, params.get(i).getKey())));
+            }
+        });
+    }
+
+    private static byte[] slice(LabelledImages images, int from, int to) {
+        return Arrays.copyOfRange(images.pixels(), from * images.imageBytes(), to * images.imageBytes());
+    }
+
+    /** The best student so far travels with the checkpoint, so a resumed run still ends on its best epoch. */
+    @Override
+    protected void extraTensors(Map<String, Npy.Array> tensors) {
+        if (bestState != null) {
+            bestState.forEach((k, v) -> tensors.put("best/" + k, Npy.float32(v, v.length)));
+        }
+    }
+
+    @Override
+    protected void restoreExtraTensors(Map<String, Npy.Array> tensors) {
+        Map<String, float[]> best = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith("best/")) {
+                best.put(k.substring(5), v.asFloats());
+            }
+        });
+        bestState = best.isEmpty() ? null : best;
+    }
+
+    @Override
+    protected void restoreDescription(ObjectNode meta) {
+        bestAccuracy = meta.path("bestValidationAccuracy").asDouble(-1);
+        bestEpoch = meta.path("bestEpoch").asInt(-1);
+    }
+
+    @Override
+    protected void describe(ObjectNode meta) {
+        meta.put("kind", "classifier");
+        meta.put("distilled", true);
+        meta.set("spec", Checkpoint.JSON.valueToTree(new Classification.Spec(spec.family(), spec.depth(),
+                spec.width(), spec.mode() == DistillMode.FULL ? List.of() : spec.denseHidden(),
+                spec.mode() == DistillMode.FROZEN_BASE, spec.classes())));
+        meta.set("distillation", Checkpoint.JSON.valueToTree(spec));
+        meta.put("inChannels", images.channels());
+        meta.put("bestValidationAccuracy", bestAccuracy);
+        meta.put("bestEpoch", bestEpoch);
+        meta.set("normalization", Checkpoint.JSON.valueToTree(norm));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.simclr.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.engine.model.Network;
+
+/**
+ * The kNN monitor of self-supervised training: each query image is classified by its k nearest training images in
+ * cosine similarity of the encoder's features, votes weighted by {@code exp(similarity / temperature)}
+ * (k = 200, temperature 0.1 as in the InstDisc/SimCLR monitors).
+ */
+public final class KnnMonitor {
+    public static final int K = 200;
+    public static final double TEMPERATURE = 0.1;
+
+    private KnnMonitor() {}
+
+    public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
+                                  int classes, NDManager parent) {
+        return accuracy(encoder, norm, bank, queries, classes, K, TEMPERATURE, parent);
+    }
+
+    public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
+                                  int classes, int k, double temperature, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            NDArray b = unit(Features.of(encoder, norm, bank, m));
+            NDArray q = unit(Features.of(encoder, norm, queries, m));
+            int kk = Math.min(k, bank.count());
+            long correct = 0;
+            for (int from = 0; from < queries.count(); from += 1024) {
+                int to = Math.min(queries.count(), from + 1024);
+                try (NDManager chunk = m.newSubManager()) {
+                    NDArray sim = q.get(from + ":" + to).matMul(b.transpose());
+                    sim.attach(chunk);
+                    NDList top = sim.topK(kk, 1, true, true);
+                    float[] values = top.get(0).toFloatArray();
+                    long[] index = top.get(1).toLongArray();
+                    for (int i = 0; i < to - from; i++) {
+                        double[] votes = new double[classes];
+                        for (int j = 0; j < kk; j++) {
+                            votes[(int) bank.labels()[(int) index[i * kk + j]]] += Math.exp(values[i * kk + j] / temperature);
+                        }
+                        int best = 0;
+                        for (int c = 1; c < classes; c++) {
+                            if (votes[c] > votes[best]) {
+                                best = c;
+                            }
+                        }
+                        if (best == queries.labels()[from + i]) {
+                            correct++;
+                        }
+                    }
+                }
+            }
+            return (double) correct / queries.count();
+        }
+    }
+
+    static NDArray unit(NDArray f) {
+        return f.div(f.norm(new int[] {1}, true).maximum(1e-12f));
+    }
+}

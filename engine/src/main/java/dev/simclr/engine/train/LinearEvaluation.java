@@ -1,0 +1,132 @@
+package dev.simclr.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.engine.loss.Losses;
+import dev.simclr.engine.model.Encoders;
+import dev.simclr.engine.model.Network;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Linear evaluation: the frozen encoder's features (eval mode) of the training images, standardised with their own
+ * mean and deviation, and a multinomial logistic regression on them trained with mini-batches of
+ * {@code batchSize} (the batch size is a variable of the transfer study) and L2 weight decay; scored on the test
+ * images' features, standardised the same way. Works on raw pixels too ({@link #ofPixels}) — the baseline.
+ */
+public final class LinearEvaluation extends TrainingLoop {
+    private final float[] trainFeatures;
+    private final long[] trainLabels;
+    private final int dim;
+    private final int classes;
+    private final float[] mean;
+    private final float[] std;
+    private final Network classifier;
+
+    private LinearEvaluation(LoopSettings settings, float[] features, long[] labels, int dim, int classes,
+                             NDManager parent) {
+        super(settings, labels.length, parent);
+        this.dim = dim;
+        this.classes = classes;
+        this.trainLabels = labels;
+        this.mean = new float[dim];
+        this.std = new float[dim];
+        int n = labels.length;
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++) {
+                mean[d] += features[i * dim + d] / n;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < dim; d++) {
+                double v = features[i * dim + d] - mean[d];
+                std[d] += (float) (v * v / n);
+            }
+        }
+        for (int d = 0; d < dim; d++) {
+            std[d] = (float) Math.sqrt(std[d] + 1e-8);
+        }
+        this.trainFeatures = standardise(features);
+        this.classifier = new Network(Encoders.linear(classes), manager.newSubManager(), new Shape(2, dim),
+                settings.seed() + 5);
+    }
+
+    /** Linear evaluation of {@code encoder}'s frozen features. */
+    public static LinearEvaluation ofEncoder(LoopSettings settings, Network encoder, Normalization norm,
+                                             LabelledImages train, int classes, NDManager parent) {
+        try (NDManager m = parent.newSubManager()) {
+            NDArray f = Features.of(encoder, norm, train, m);
+            return new LinearEvaluation(settings, f.toFloatArray(), train.labels(), (int) f.getShape().get(1),
+                    classes, parent);
+        }
+    }
+
+    /** The same on raw pixels scaled to [0, 1]: what a representation must beat. */
+    public static LinearEvaluation ofPixels(LoopSettings settings, LabelledImages train, int classes,
+                                            NDManager parent) {
+        return new LinearEvaluation(settings, pixels(train), train.labels(), train.imageBytes(), classes, parent);
+    }
+
+    public Evaluation evaluate(float[] testFeatures, long[] testLabels) {
+        float[] x = standardise(testFeatures);
+        try (NDManager m = manager.newSubManager()) {
+            return Evaluation.of(classifier.forward(m.create(x, new Shape(testLabels.length, dim)), false),
+                    testLabels);
+        }
+    }
+
+    public Evaluation evaluateEncoder(Network encoder, Normalization norm, LabelledImages test) {
+        try (NDManager m = manager.newSubManager()) {
+            return evaluate(Features.of(encoder, norm, test, m).toFloatArray(), test.labels());
+        }
+    }
+
+    public Evaluation evaluatePixels(LabelledImages test) {
+        return evaluate(pixels(test), test.labels());
+    }
+
+    private static float[] pixels(LabelledImages images) {
+        float[] x = new float[images.pixels().length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Byte.toUnsignedInt(images.pixels()[i]) / 255f;
+        }
+        return x;
+    }
+
+    private float[] standardise(float[] features) {
+        float[] out = new float[features.length];
+        for (int i = 0; i < features.length; i++) {
+            int d = i % dim;
+            out[i] = (features[i] - mean[d]) / std[d];
+        }
+        return out;
+    }
+
+    @Override
+    protected Map<String, Network> networks() {
+        Map<String, Network> nets = new LinkedHashMap<>();
+        nets.put("linear", classifier);
+        return nets;
+    }
+
+    @Override
+    protected NDArray loss(int epoch, int stepInEpoch, int[] indices, NDManager m) {
+        float[] x = new float[indices.length * dim];
+        long[] y = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(trainFeatures, indices[i] * dim, x, i * dim, dim);
+            y[i] = trainLabels[indices[i]];
+        }
+        return Losses.crossEntropy(classifier.forward(m.create(x, new Shape(indices.length, dim)), true), m.create(y));
+    }
+
+    @Override
+    protected void describe(ObjectNode meta) {
+        meta.put("kind", "linear-eval");
+        meta.put("featureDim", dim);
+        meta.put("classes", classes);
+    }
+}

@@ -1,0 +1,251 @@
+package dev.simclr.engine.train;
+
+import dev.simclr.core.dataset.DataOrder;
+import dev.simclr.core.run.Checkpoint;
+import dev.simclr.core.run.Progress;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.core.npy.Npy;
+import dev.simclr.engine.model.Network;
+import dev.simclr.engine.optim.Optimizer;
+import dev.simclr.engine.optim.Schedule;
+import dev.simclr.engine.optim.Trainable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loop every kind of training shares: epochs of batches in the seeded data order, the schedule, the owned
+ * optimiser, checkpoints that capture everything needed to continue to the same step, and progress. Each step's
+ * arrays live in a sub-manager closed at the end of the step, so native memory stays flat.
+ */
+public abstract class TrainingLoop implements AutoCloseable {
+    protected final LoopSettings settings;
+    protected final NDManager manager;
+    private final int datasetSize;
+    private Optimizer optimizer;
+    private long step;
+    private double lastLoss = Double.NaN;
+
+    protected TrainingLoop(LoopSettings settings, int datasetSize, NDManager parent) {
+        if (datasetSize < settings.batchSize()) {
+            throw new IllegalArgumentException("dataset of " + datasetSize + " images is smaller than one batch of "
+                    + settings.batchSize());
+        }
+        this.settings = settings;
+        this.datasetSize = datasetSize;
+        this.manager = parent.newSubManager();
+    }
+
+    /** The loop's networks by name: what a checkpoint holds. */
+    protected abstract Map<String, Network> networks();
+
+    /** Forward and loss of one batch in training mode, on arrays made in {@code stepManager}. */
+    protected abstract NDArray loss(int epoch, int stepInEpoch, int[] indices, NDManager stepManager);
+
+    /** What this kind of loop writes into a checkpoint's meta besides the common fields. */
+    protected abstract void describe(ObjectNode meta);
+
+    /** Restores what {@link #describe} wrote beyond the common fields (monitor values, best scores). */
+    protected void restoreDescription(ObjectNode meta) {}
+
+    /** Tensors this kind of loop keeps besides networks and optimiser (e.g. the best weights so far). */
+    protected void extraTensors(Map<String, Npy.Array> tensors) {}
+
+    /** Restores what {@link #extraTensors} wrote. */
+    protected void restoreExtraTensors(Map<String, Npy.Array> tensors) {}
+
+    /** Called after each epoch (monitoring, validation); true stops training (early stopping). */
+    protected boolean endOfEpoch(int epoch, RunListener listener) {
+        return false;
+    }
+
+    public int stepsPerEpoch() {
+        return DataOrder.stepsPerEpoch(datasetSize, settings.batchSize());
+    }
+
+    public long totalSteps() {
+        return (long) stepsPerEpoch() * settings.epochs();
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    public Schedule schedule() {
+        return Schedule.of(settings.learningRate(), settings.lrScaling(), settings.batchSize(),
+                (long) settings.warmupEpochs() * stepsPerEpoch(), totalSteps());
+    }
+
+    /** Trains from the current step to the end (or until the listener asks to stop); returns whether it finished. */
+    public boolean run(RunListener listener) {
+        Schedule schedule = schedule();
+        List<Trainable> params = trainables();
+        long t0 = System.nanoTime();
+        while (step < totalSteps()) {
+            int epoch = (int) (step / stepsPerEpoch());
+            int inEpoch = (int) (step % stepsPerEpoch());
+            int[] indices = DataOrder.batch(settings.seed(), epoch, datasetSize, settings.batchSize(), inEpoch);
+            double lr = schedule.at(step);
+            long stepStart = System.nanoTime();
+            dataWaitNanos = 0;
+            try (NDManager stepManager = manager.newSubManager()) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = loss(epoch, inEpoch, indices, stepManager);
+                    gc.backward(loss);
+                    lastLoss = loss.getFloat();
+                }
+                optimizer().step(params, lr);
+            }
+            step++;
+            double seconds = (System.nanoTime() - stepStart) / 1e9;
+            listener.progress(new Progress(epoch, step, totalSteps(), lastLoss, lr,
+                    settings.batchSize() / seconds, dataWaitNanos / 1e9, null));
+            boolean epochDone = step % stepsPerEpoch() == 0;
+            boolean stop = false;
+            if (epochDone) {
+                stop = endOfEpoch(epoch, listener);
+            }
+            boolean periodic = settings.checkpointEverySteps() > 0 && step % settings.checkpointEverySteps() == 0;
+            boolean stopRequested = listener.stopRequested();
+            if (periodic || epochDone || stopRequested || stop) {
+                listener.checkpoint(step, checkpoint().toBytes());
+            }
+            if (stop) {
+                step = totalSteps();
+                return true;
+            }
+            if (stopRequested && step < totalSteps()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Time the current step spent waiting for input; loops add to it around their view supplier. */
+    protected long dataWaitNanos;
+
+    protected byte[][] timed(java.util.function.Supplier<byte[][]> views) {
+        long t = System.nanoTime();
+        byte[][] v = views.get();
+        dataWaitNanos += System.nanoTime() - t;
+        return v;
+    }
+
+    private Optimizer optimizer() {
+        if (optimizer == null) {
+            optimizer = Optimizer.create(settings.optimizer(), settings.momentum(), settings.nesterov(),
+                    settings.weightDecay(), manager);
+        }
+        return optimizer;
+    }
+
+    private List<Trainable> trainables() {
+        List<Trainable> out = new ArrayList<>();
+        networks().forEach((name, net) -> {
+            List<Pair<String, Parameter>> ps = net.parameters();
+            for (int i = 0; i < ps.size(); i++) {
+                Parameter p = ps.get(i).getValue();
+                if (p.requiresGradient()) {
+                    Parameter.Type t = p.getType();
+                    out.add(new Trainable(name + "/" + Network.key(i, ps.get(i).getKey()), p.getArray(),
+                            t == Parameter.Type.BIAS || t == Parameter.Type.GAMMA || t == Parameter.Type.BETA));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Everything needed to continue exactly from this step. */
+    public Checkpoint checkpoint() {
+        Map<String, Npy.Array> tensors = new LinkedHashMap<>();
+        networks().forEach((name, net) -> {
+            List<Pair<String, Parameter>> ps = net.parameters();
+            for (int i = 0; i < ps.size(); i++) {
+                NDArray a = ps.get(i).getValue().getArray();
+                tensors.put("net/" + name + "/" + Network.key(i, ps.get(i).getKey()),
+                        Npy.float32(a.toFloatArray(), toInts(a.getShape().getShape())));
+            }
+        });
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Trainable t : trainables()) {
+            shapes.put(t.key(), t.array().getShape().getShape());
+        }
+        optimizer().state().forEach((k, v) -> {
+            String param = k.substring(0, k.lastIndexOf('/'));
+            tensors.put("opt/" + k, Npy.float32(v, toInts(shapes.get(param))));
+        });
+        extraTensors(tensors);
+        ObjectNode meta = Checkpoint.JSON.createObjectNode();
+        meta.put("schemaVersion", 1);
+        meta.put("step", step);
+        meta.put("epoch", (int) (step / stepsPerEpoch()));
+        meta.put("optimizerSteps", optimizer().steps());
+        meta.put("seed", settings.seed());
+        meta.put("lastLoss", lastLoss);
+        meta.set("settings", Checkpoint.JSON.valueToTree(settings));
+        describe(meta);
+        return new Checkpoint(meta, tensors);
+    }
+
+    /** Restores networks, optimiser and step from a checkpoint of this kind of loop with the same settings. */
+    public void restore(Checkpoint c) {
+        LoopSettings saved = Checkpoint.JSON.convertValue(c.meta().get("settings"), LoopSettings.class);
+        if (!saved.equals(settings)) {
+            throw new IllegalArgumentException("checkpoint was made with " + saved + ", this run has " + settings);
+        }
+        networks().forEach((name, net) -> loadNetwork(net, c.network(name), name));
+        Map<String, float[]> state = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (k.startsWith("opt/")) {
+                state.put(k.substring(4), v.asFloats());
+                shapes.put(k.substring(4), java.util.Arrays.stream(v.shape()).asLongStream().toArray());
+            }
+        });
+        optimizer().loadState(state, shapes, c.meta().get("optimizerSteps").asLong());
+        step = c.meta().get("step").asLong();
+        lastLoss = c.meta().get("lastLoss").asDouble();
+        restoreDescription(c.meta());
+        restoreExtraTensors(c.tensors());
+    }
+
+    public static void loadNetwork(Network net, Map<String, Npy.Array> tensors, String name) {
+        if (tensors.isEmpty()) {
+            throw new IllegalArgumentException("checkpoint has no network '" + name + "'");
+        }
+        List<float[]> values = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        tensors.values().forEach(a -> {
+            values.add(a.asFloats());
+            shapes.add(java.util.Arrays.stream(a.shape()).asLongStream().toArray());
+        });
+        net.load(values, shapes);
+    }
+
+    private static int[] toInts(long[] shape) {
+        int[] out = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            out[i] = (int) shape[i];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (optimizer != null) {
+            optimizer.close();
+        }
+        manager.close();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.simclr.launcher.cli;
+
+import dev.simclr.contracts.StackSettings;
+import dev.simclr.core.dataset.DatasetManifest;
+import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.dataset.ImageFolderReader;
+import dev.simclr.core.dataset.Importers;
+import dev.simclr.core.store.ObjectStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./simclr import ...} and {@code ./simclr datasets}. */
+final class DatasetCommands {
+    private DatasetCommands() {}
+
+    static DatasetStore store(StackSettings settings) {
+        ObjectStore objects = new ObjectStore(settings);
+        objects.ensureBucket();
+        return new DatasetStore(objects);
+    }
+
+    static void importFashionMnistIfMissing(StackSettings settings, PrintStream out) {
+        DatasetStore store = store(settings);
+        if (store.manifest("fashion-mnist", "v1").isPresent()) {
+            out.println("fashion-mnist/v1 already imported");
+            return;
+        }
+        long t0 = System.nanoTime();
+        DatasetManifest m = Importers.fashionMnist(store, Importers.FASHION_MNIST_DIR);
+        out.printf("imported %s/%s in %.1f s%n", m.name(), m.version(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** sklearn's digits as {@code digits/v1} (28×28) when missing; needs Debian's python3-sklearn for the file. */
+    static void importDigitsIfMissing(StackSettings settings, PrintStream out) {
+        DatasetStore store = store(settings);
+        if (store.manifest("digits", "v1").isPresent()) {
+            out.println("digits/v1 already imported");
+            return;
+        }
+        long t0 = System.nanoTime();
+        DatasetManifest m = Importers.digits(store, "digits", "v1", Importers.SKLEARN_DIGITS, Importers.DIGITS_SIZE);
+        out.printf("imported %s/%s in %.1f s%n", m.name(), m.version(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    static void printDatasets(StackSettings settings, PrintStream out) {
+        DatasetStore store = store(settings);
+        out.printf("%-28s %-10s %-14s %-8s %s%n", "dataset", "shape", "splits", "classes", "source");
+        for (String id : store.list()) {
+            String[] nv = id.split("/");
+            DatasetManifest m = store.requireManifest(nv[0], nv[1]);
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            m.splits().forEach((k, v) -> counts.put(k, v.count()));
+            var s = m.imageShape();
+            out.printf("%-28s %-10s %-14s %-8d %s%n", id, s.height() + "x" + s.width() + "x" + s.channels(),
+                    counts.toString().replace(" ", ""), m.classNames().size(), m.source());
+            for (var split : m.splits().entrySet()) {
+                for (var shard : split.getValue().shards()) {
+                    if (m.parent() == null) {
+                        out.printf("    %s  %d images  sha256 %s%n", shard.key(), shard.count(), shard.sha256());
+                    }
+                }
+            }
+        }
+    }
+
+    @Command(name = "datasets", description = "List the datasets in object storage with their shards and sha256s.")
+    static final class Datasets implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            printDatasets(Simclr.targetSettings(), System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "import", description = "Import a dataset into object storage (nothing is published on bad input).")
+    static final class Import implements Callable<Integer> {
+        @Parameters(index = "0", description = "fashion-mnist | digits | idx | cifar10 | cifar100 | folder | subset | fraction")
+        String kind;
+
+        @Option(names = "--dir", description = "Source folder (fashion-mnist: ${DEFAULT-VALUE}).",
+                defaultValue = "/usr/share/datasets/fashion-mnist")
+        Path dir;
+
+        @Option(names = "--file", description = "digits: sklearn's digits.csv.gz (${DEFAULT-VALUE}).",
+                defaultValue = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")
+        Path file;
+
+        @Option(names = "--name", description = "Dataset name (lower case, digits, . _ -).")
+        String name;
+
+        @Option(names = "--version", description = "Dataset version.", defaultValue = "v1")
+        String version;
+
+        @Option(names = "--size", description = "folder: resize every image to HxW, e.g. 32x32; digits: "
+                + "28x28 (default, bilinear, the size of Fashion-MNIST's encoders) or 8x8 (as shipped).")
+        String size;
+
+        @Option(names = "--channels", description = "folder: 1 (grey) or 3 (RGB).", defaultValue = "3")
+        int channels;
+
+        @Option(names = "--parent", description = "subset/fraction: parent dataset name.", defaultValue = "fashion-mnist")
+        String parent;
+
+        @Option(names = "--classes", split = ",", description = "subset: parent class indices to keep, e.g. 0,1,2.")
+        List<Integer> classes;
+
+        @Option(names = "--fraction", description = "fraction: share of training labels kept, in (0, 1].")
+        Double fraction;
+
+        @Option(names = "--seed", description = "fraction: seed of the class-balanced draw.", defaultValue = "0")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            DatasetStore store = store(Simclr.targetSettings());
+            DatasetManifest m = switch (kind) {
+                case "fashion-mnist" -> Importers.fashionMnist(store, dir);
+                case "digits" -> Importers.digits(store, name != null ? name : "digits", version, file, digitsSize());
+                case "idx" -> Importers.idx(store, required(name), version, Map.of(
+                        "train", new Path[] {dir.resolve("train-images-idx3-ubyte.gz"),
+                                dir.resolve("train-labels-idx1-ubyte.gz")}), null);
+                case "cifar10" -> Importers.cifar(store, required(name), version, dir, false);
+                case "cifar100" -> Importers.cifar(store, required(name), version, dir, true);
+                case "folder" -> {
+                    ImageFolderReader.Options o = ImageFolderReader.Options.defaults(channels);
+                    if (size != null) {
+                        String[] hw = size.toLowerCase().split("x");
+                        o = o.resizedTo(Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
+                    }
+                    yield Importers.imageFolder(store, required(name), version, dir, o);
+                }
+                case "subset" -> store.deriveClassSubset(parent, version, required(name), classes);
+                case "fraction" -> store.deriveLabelFraction(parent, version, required(name), fraction, seed);
+                default -> throw new IllegalArgumentException("unknown kind '" + kind
+                        + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
+            };
+            System.out.println("published " + m.prefix() + "manifest.json");
+            m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images, classes "
+                    + v.classCounts()));
+            return 0;
+        }
+
+        private int digitsSize() {
+            if (size == null) {
+                return Importers.DIGITS_SIZE;
+            }
+            String[] hw = size.toLowerCase().split("x");
+            if (hw.length != 2 || !hw[0].equals(hw[1])) {
+                throw new IllegalArgumentException("digits: --size takes a square, e.g. 28x28 or 8x8");
+            }
+            return Integer.parseInt(hw[0]);
+        }
+
+        private String required(String value) {
+            if (value == null) {
+                throw new IllegalArgumentException("--name is required for " + kind);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.simclr.launcher.cli;
+
+import dev.simclr.engine.EngineCommand;
+import dev.simclr.contracts.Topics;
+import dev.simclr.contracts.StackSettings;
+import dev.simclr.launcher.stack.EmbeddedStack;
+import dev.simclr.infra.RepoLayout;
+import dev.simclr.contracts.TopicAdmin;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./simclr}: runs the embedded default and talks to the platform. */
+@Command(name = "simclr", mixinStandardHelpOptions = true,
+        description = "SimCLR experiment platform: embedded stack, datasets, experiments.",
+        subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
+                DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
+                ExperimentCommands.Report.class, Simclr.Demo.class, EngineCommand.class,
+                Simclr.CreateTopics.class})
+public final class Simclr {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Simclr())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args));
+    }
+
+    static EmbeddedStack stack() {
+        return new EmbeddedStack(RepoLayout.locate(), System.getenv());
+    }
+
+    /** The stack's settings, unless the caller's environment points at another stack. */
+    static StackSettings targetSettings() throws Exception {
+        Map<String, String> env = System.getenv();
+        return env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("S3_ENDPOINT")
+                ? StackSettings.fromEnv() : stack().settings();
+    }
+
+    static void printEndpoints(EmbeddedStack stack) throws Exception {
+        StackSettings s = stack.settings();
+        System.out.println("Kafka bootstrap servers : " + s.kafkaBootstrapServers());
+        System.out.println("S3 endpoint             : " + s.s3Endpoint() + "  (bucket " + s.s3Bucket() + ", region "
+                + s.s3Region() + ")");
+        System.out.println("S3 credentials          : " + stack.credentialsFile() + "  (eval \"$(./simclr env)\")");
+        for (EmbeddedStack.Service svc : stack.services()) {
+            System.out.printf("%-24s: %s  (/q/health, /q/metrics)%n", svc.name(), svc.url());
+        }
+        System.out.println("data directory          : " + stack.dataDir());
+    }
+
+    @Command(name = "up", description = "Start the broker, the S3 server and the four services; wait until healthy.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Option(names = "--infra-only", description = "Start only the broker and the S3 server.")
+        boolean infraOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            EmbeddedStack stack = stack();
+            stack.up(!infraOnly, System.out);
+            System.out.println("platform is up");
+            printEndpoints(stack);
+            return 0;
+        }
+    }
+
+    @Command(name = "down", description = "Stop exactly the processes ./simclr up started.")
+    static final class Down implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            List<String> stopped = stack().down();
+            System.out.println(stopped.isEmpty() ? "nothing was running" : "stopped " + String.join(", ", stopped));
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Health of each component of the embedded stack.")
+    static final class Status implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> states = stack().status();
+            states.forEach((k, v) -> System.out.printf("%-45s %s%n", k, v));
+            return states.values().stream().allMatch(v -> v.startsWith("healthy")) ? 0 : 3;
+        }
+    }
+
+    @Command(name = "topics", description = "Create the platform's topics where missing on $KAFKA_BOOTSTRAP_SERVERS "
+            + "(docker-compose and Kubernetes run it before the services).")
+    static final class CreateTopics implements Callable<Integer> {
+        @CommandLine.Option(names = "--replication", defaultValue = "1",
+                description = "copies of each partition (default ${DEFAULT-VALUE})")
+        short replication;
+
+        @Override
+        public Integer call() {
+            String bootstrap = StackSettings.fromEnv().kafkaBootstrapServers();
+            TopicAdmin.ensureTopics(bootstrap, Topics.all(), replication);
+            Topics.all().forEach(t -> System.out.printf("%-26s %d partition(s)%n", t.name(), t.partitions()));
+            return 0;
+        }
+    }
+
+    @Command(name = "env", description = "Print the stack's endpoints as shell exports: eval \"$(./simclr env)\".")
+    static final class Env implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            stack().settings().asEnv().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> System.out.println("export " + e.getKey() + "='" + e.getValue() + "'"));
+            // S3Proxy answers NotImplemented to the default checksum headers of newer aws CLI / boto3
+            System.out.println("export AWS_REQUEST_CHECKSUM_CALCULATION=when_required");
+            System.out.println("export AWS_RESPONSE_CHECKSUM_VALIDATION=when_required");
+            System.out.println("export AWS_DEFAULT_REGION='" + stack().settings().s3Region() + "'");
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", description = "Start the stack, import Fashion-MNIST and sklearn's digits if missing, run the three studies "
+            + "at demo scale (recipes/demo.json) and print their tables.")
+    static final class Demo implements Callable<Integer> {
+        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo or full")
+        String scale;
+
+        @Override
+        public Integer call() throws Exception {
+            long t0 = System.nanoTime();
+            EmbeddedStack stack = stack();
+            stack.up(true, System.out);
+            printEndpoints(stack);
+            DatasetCommands.importFashionMnistIfMissing(stack.settings(), System.out);
+            DatasetCommands.importDigitsIfMissing(stack.settings(), System.out);
+            DatasetCommands.printDatasets(stack.settings(), System.out);
+            int rc = ExperimentCommands.submit(RepoLayout.locate().root().resolve("recipes/demo.json"), scale, null,
+                    true, System.out);
+            System.out.printf("demo took %.0f s in all; stop the stack with ./simclr down%n",
+                    (System.nanoTime() - t0) / 1e9);
+            return rc;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.simclr.infra;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Loopback port helpers for the embedded stack and tests. */
+public final class Ports {
+    /** Free ports are drawn from here up to the kernel's ephemeral range. */
+    static final int LOWEST = 10_000;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    private Ports() {}
+
+    /** A port nothing listens on, below the kernel's ephemeral range (see {@link #free(int)}). */
+    public static int free() {
+        return free(1);
+    }
+
+    /**
+     * The first of {@code count} consecutive ports that nothing listens on (Kafka takes two: broker and controller).
+     * They are drawn below the kernel's ephemeral range: a port from the range (what binding port 0 gives) can be
+     * taken by any outgoing connection's local end before the server that was meant to have it binds it — seen
+     * as Kafka's controller failing with "Address already in use" in the suite.
+     */
+    public static int free(int count) {
+        int highest = ephemeralLow() - count;
+        for (int attempt = 0; attempt < 1000 && highest > LOWEST; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(LOWEST, highest);
+            if (bindable(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports between " + LOWEST + " and "
+                + highest);
+    }
+
+    static int ephemeralLow() {
+        // read as a stream: /proc files report a size of 0, and Files.readString returned only their first byte
+        try (var in = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default range starts here
+        }
+    }
+
+    private static boolean bindable(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            // the wildcard address: taken on any interface means taken
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(p));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean listening(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

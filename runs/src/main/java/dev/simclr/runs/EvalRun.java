@@ -1,0 +1,135 @@
+package dev.simclr.runs;
+
+import dev.simclr.core.run.RunSlice;
+import dev.simclr.core.run.RunStore;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.simclr.contracts.EvalRequested;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.Stage;
+import dev.simclr.core.dataset.DatasetManifest;
+import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.dataset.LabelledImages;
+import dev.simclr.engine.model.Encoders;
+import dev.simclr.engine.model.Network;
+import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.EvalKind;
+import dev.simclr.contracts.LrScaling;
+import dev.simclr.contracts.OptimizerName;
+import dev.simclr.core.run.Checkpoint;
+import dev.simclr.core.run.CheckpointMeta;
+import dev.simclr.engine.train.Classification;
+import dev.simclr.engine.train.Evaluation;
+import dev.simclr.engine.train.LinearEvaluation;
+import dev.simclr.engine.train.LoopSettings;
+import dev.simclr.engine.train.Normalization;
+import dev.simclr.engine.train.TrainingLoop;
+import dev.simclr.core.store.ObjectStore;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An evaluation: {@code linear} / {@code transfer} — logistic regression on the frozen encoder's standardised
+ * features of the dataset's train split at the requested batch size, scored on its test split (transfer: a dataset
+ * other than the encoder's); {@code test-accuracy} — a classifier checkpoint's own head on the test split;
+ * {@code pixels} — the linear baseline on raw pixels (no checkpoint). Short: one slice, no checkpoints.
+ */
+public final class EvalRun {
+    private final RunStore runs;
+    private final DatasetStore datasets;
+    private final String device;
+
+    public EvalRun(ObjectStore store, String device) {
+        this.runs = new RunStore(store);
+        this.datasets = new DatasetStore(store);
+        this.device = device;
+    }
+
+    public RunSlice.Outcome run(EvalRequested r) {
+        Optional<RunSlice.Outcome> done = Slices.alreadyDone(runs, r.runId());
+        if (done.isPresent()) {
+            return done.get();
+        }
+        double cpu0 = Slices.processCpuSeconds();
+        DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
+        int classes = manifest.classNames().size();
+        LabelledImages train = datasets.load(r.dataset().name(), r.dataset().version(), "train");
+        LabelledImages test = manifest.splits().containsKey("test")
+                ? datasets.load(r.dataset().name(), r.dataset().version(), "test") : train;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
+            Evaluation e;
+            if (r.kind() == EvalKind.PIXELS) {
+                try (LinearEvaluation linear = LinearEvaluation.ofPixels(settings(r), train, classes, manager)) {
+                    train(linear);
+                    e = linear.evaluatePixels(test);
+                }
+            } else {
+                Checkpoint c = runs.loadByKey("checkpoint", r.checkpoint());
+                CheckpointMeta info = CheckpointMeta.of(c);
+                EncoderSpec held = info.encoder();
+                int channels = info.inChannels() == null ? 0 : info.inChannels();
+                if (channels != train.channels()) {
+                    throw new IllegalArgumentException("dataset: the encoder takes " + channels
+                            + "-channel images, " + r.dataset().name() + " has " + train.channels());
+                }
+                Encoders.requireInputSize("dataset", held.family(), held.depth(), train.height(), train.width());
+                Normalization norm = Normalization.of(info.normalization());
+                if (r.kind() == EvalKind.TEST_ACCURACY) {
+                    e = testAccuracy(c, train, test, norm, manager);
+                } else {
+                    Encoders.Encoder enc = Encoders.build(held.family(), held.depth(), held.width(), channels);
+                    Network encoder = new Network(enc.block(), manager.newSubManager(),
+                            new Shape(2, channels, train.height(), train.width()), 0);
+                    TrainingLoop.loadNetwork(encoder, c.network("encoder"), "encoder");
+                    encoder.freeze(true);
+                    try (LinearEvaluation linear = LinearEvaluation.ofEncoder(settings(r), encoder, norm, train,
+                            classes, manager)) {
+                        train(linear);
+                        e = linear.evaluateEncoder(encoder, norm, test);
+                    }
+                }
+            }
+            metrics.put("top1", e.top1());
+            if (e.top5() != null) {
+                metrics.put("top5", e.top5());
+            }
+            metrics.put("classes", (double) classes);
+            metrics.put("trainImages", (double) train.count());
+            metrics.put("testImages", (double) test.count());
+        }
+        RunCompleted completed = new RunCompleted(1, r.experimentId(), r.runId(), Stage.EVAL, null, metrics,
+                Slices.processCpuSeconds() - cpu0, Instant.now());
+        runs.saveResult(r.runId(), dev.simclr.contracts.EventCodec.encode(completed));
+        return new RunSlice.Outcome(completed, 0, 0, false);
+    }
+
+    private static LoopSettings settings(EvalRequested r) {
+        // logistic regression: Adam, no warm-up, a little weight decay
+        return new LoopSettings(r.batchSize(), r.epochs(), r.seed(), OptimizerName.ADAM, 1e-3, 0.9, 1e-4, false, 0, LrScaling.NONE, 0);
+    }
+
+    private static void train(LinearEvaluation linear) {
+        linear.run(dev.simclr.engine.train.RunListener.NONE);
+    }
+
+    private static Evaluation testAccuracy(Checkpoint c, LabelledImages train, LabelledImages test,
+                                           Normalization norm, NDManager manager) {
+        CheckpointMeta info = CheckpointMeta.of(c);
+        if (!info.isClassifier()) {
+            throw new IllegalArgumentException("checkpoint: test-accuracy needs a classifier checkpoint, this is a "
+                    + info.kind() + " checkpoint");
+        }
+        Classification.Spec spec = Checkpoint.JSON.convertValue(c.meta().get("spec"), Classification.Spec.class);
+        LoopSettings any = new LoopSettings(2, 1, 0, OptimizerName.SGD, 0.1, 0, 0, false, 0, LrScaling.NONE, 0);
+        try (Classification model = new Classification(any, spec, train, norm, null, manager)) {
+            TrainingLoop.loadNetwork(model.encoder(), c.network("encoder"), "encoder");
+            TrainingLoop.loadNetwork(model.head(), c.network("classifier"), "classifier");
+            return model.evaluate(test);
+        }
+    }
+}
