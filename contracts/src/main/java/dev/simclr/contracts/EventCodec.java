@@ -30,14 +30,7 @@ import java.util.Set;
  */
 public final class EventCodec {
     /** Sorted keys: the same event always has the same bytes, which run ids and tests rely on. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .build();
+    public static final ObjectMapper MAPPER = Json.MAPPER;
 
     /** Loaded on first decode, so the schema generator can use {@link #MAPPER} before the files exist. */
     private static final class Schemas {
@@ -58,10 +51,6 @@ public final class EventCodec {
         }
     }
 
-    public static byte[] encodeBytes(Event event) {
-        return encode(event).getBytes(StandardCharsets.UTF_8);
-    }
-
     /** Decodes any event; its {@code "type"} field says which. */
     public static Event decode(String json) {
         JsonNode node = parse(json);
@@ -79,10 +68,6 @@ public final class EventCodec {
                     "type: expected '" + want.wireName() + "' but was '" + type.asText() + "'"));
         }
         return expected.cast(bind(node, want));
-    }
-
-    public static <T extends Event> T decode(byte[] json, Class<T> expected) {
-        return decode(new String(json, StandardCharsets.UTF_8), expected);
     }
 
     /**

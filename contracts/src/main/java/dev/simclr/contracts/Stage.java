@@ -13,4 +13,14 @@ public enum Stage {
     public String wireName() {
         return Wire.name(this);
     }
+
+    /** The topic a run of this stage is requested on (pretraining and fine-tuning share trainer-service's). */
+    public String requestTopic() {
+        return switch (this) {
+            case AUGMENT -> Topics.AUGMENT_REQUESTS;
+            case PRETRAIN, FINETUNE -> Topics.TRAIN_REQUESTS;
+            case DISTILL -> Topics.DISTILL_REQUESTS;
+            case EVAL -> Topics.EVAL_REQUESTS;
+        };
+    }
 }

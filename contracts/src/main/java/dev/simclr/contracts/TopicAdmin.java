@@ -2,14 +2,12 @@ package dev.simclr.contracts;
 
 import dev.simclr.contracts.Topics;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the platform's topics ({@link Topics#all()}) where they are missing; safe to run at every start. */
@@ -47,9 +45,6 @@ public final class TopicAdmin {
                     continue;
                 }
                 NewTopic topic = new NewTopic(spec.name(), spec.partitions(), replication);
-                if (spec.compacted()) {
-                    topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-                }
                 try {
                     admin.createTopics(List.of(topic)).all().get();
                 } catch (ExecutionException e) {

@@ -17,20 +17,27 @@ public final class Topics {
     /** run-progress / run-completed / run-failed from every worker, keyed by run id. */
     public static final String RUN_EVENTS = "simclr.run-events";
 
-    /** A topic with the partition count and clean-up policy the platform creates it with. */
-    public record Spec(String name, int partitions, boolean compacted) {}
+    /**
+     * Records a consumer could not handle, as they came, with the reason and their origin in headers
+     * ({@code dead-letter-reason}, {@code dead-letter-topic}, {@code -partition}, {@code -offset}).
+     */
+    public static final String DEAD_LETTERS = "simclr.dead-letters";
+
+    /** A topic with the partition count the platform creates it with. */
+    public record Spec(String name, int partitions) {}
 
     /** Request topics have several partitions so that several worker instances share the runs. */
     public static final int REQUEST_PARTITIONS = 4;
 
     public static List<Spec> all() {
         return List.of(
-                new Spec(EXPERIMENTS, 1, false),
-                new Spec(EXPERIMENT_EVENTS, 1, false),
-                new Spec(AUGMENT_REQUESTS, REQUEST_PARTITIONS, false),
-                new Spec(TRAIN_REQUESTS, REQUEST_PARTITIONS, false),
-                new Spec(DISTILL_REQUESTS, REQUEST_PARTITIONS, false),
-                new Spec(EVAL_REQUESTS, REQUEST_PARTITIONS, false),
-                new Spec(RUN_EVENTS, REQUEST_PARTITIONS, false));
+                new Spec(EXPERIMENTS, 1),
+                new Spec(EXPERIMENT_EVENTS, 1),
+                new Spec(AUGMENT_REQUESTS, REQUEST_PARTITIONS),
+                new Spec(TRAIN_REQUESTS, REQUEST_PARTITIONS),
+                new Spec(DISTILL_REQUESTS, REQUEST_PARTITIONS),
+                new Spec(EVAL_REQUESTS, REQUEST_PARTITIONS),
+                new Spec(RUN_EVENTS, REQUEST_PARTITIONS),
+                new Spec(DEAD_LETTERS, 1));
     }
 }

@@ -15,16 +15,18 @@ public final class DistillRequestChecks {
                 .encoder("student", r.student())
                 .require(r.mode() != DistillMode.FROZEN_BASE || !r.denseHidden().isEmpty(),
                         "denseHidden: a frozen-base student needs at least one dense layer")
-                .require(r.denseHidden().stream().allMatch(h -> h > 0), "denseHidden: every layer size must be positive")
-                .positive("temperature", r.temperature())
+                .require(r.denseHidden().size() <= 8 && r.denseHidden().stream().allMatch(h -> h > 0 && h <= 65_536),
+                        "denseHidden: at most 8 layers, each of 1 to 65536 units")
+                .range("temperature", r.temperature(), 0, RequestChecks.MAX_TEMPERATURE)
                 .require(r.alpha() >= 0 && r.alpha() <= 1, "alpha: " + r.alpha() + " is outside [0, 1]")
                 .dataset("unlabelled", r.unlabelled())
                 .dataset("labelled", r.labelled())
-                .require(r.batchSize() >= 2, "batchSize: at least 2 (batch norm), got " + r.batchSize())
-                .positive("epochs", r.epochs())
-                .positive("patienceEpochs", r.patienceEpochs())
+                .batchSize("batchSize", r.batchSize())
+                .epochs("epochs", r.epochs())
+                .range("patienceEpochs", r.patienceEpochs(), 1, RequestChecks.MAX_EPOCHS)
                 .optimizer("optimizer", r.optimizer())
-                .require(!r.teacherCheckpoint().isBlank(), "teacherCheckpoint: must not be empty")
+                .key("teacherCheckpoint", r.teacherCheckpoint())
+                .keyIfPresent("studentCheckpoint", r.studentCheckpoint())
                 .problems();
     }
 }

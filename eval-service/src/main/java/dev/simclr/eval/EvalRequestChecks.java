@@ -14,9 +14,10 @@ public final class EvalRequestChecks {
         return new RequestChecks()
                 .require(r.kind() == EvalKind.PIXELS || !r.checkpoint().isBlank(),
                         "checkpoint: a " + r.kind().wireName() + " evaluation needs one")
+                .keyIfPresent("checkpoint", r.checkpoint())
                 .dataset("dataset", r.dataset())
-                .require(r.batchSize() >= 2, "batchSize: at least 2, got " + r.batchSize())
-                .positive("epochs", r.epochs())
+                .batchSize("batchSize", r.batchSize())
+                .epochs("epochs", r.epochs())
                 .problems();
     }
 }

@@ -4,49 +4,101 @@ import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.InvalidEventException;
 import dev.simclr.contracts.Stage;
+import dev.simclr.core.Transient;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.jboss.logging.Logger;
 
 /**
- * What every worker does with a request off its topic: decode against the schema, check ranges, say run-started,
- * hand it on. A bad request becomes a run-failed event that names every problem, and the consumer goes on with the
- * next one.
+ * What every worker does with a record off its request topic: decode against the schema, check ranges, say
+ * run-started, hand it on. Whatever happens, the record is answered and the consumer goes on:
+ * <ul>
+ *   <li>a record that does not decode or fails its checks: run-failed naming every problem, and a dead letter;</li>
+ *   <li>a transient failure (object store or broker away, views not written yet): the request goes back on its
+ *   own partition ({@code requeue}) and is tried again — not a failed run;</li>
+ *   <li>any other failure of the run: run-failed with the cause, and a dead letter.</li>
+ * </ul>
+ * Nothing escapes {@link #handle}: a handler that threw would fail-stop the channel (SmallRye's default) or, after
+ * a restart, meet the same record again.
  */
-public final class RequestIntake {
+@ApplicationScoped
+public class RequestIntake {
     private static final Logger LOG = Logger.getLogger(RequestIntake.class);
 
-    private RequestIntake() {}
+    @Inject
+    RunEventsEmitter events;
+
+    @Inject
+    DeadLetters deadLetters;
+
+    @Inject
+    MeterRegistry registry;
 
     /** {@code stage}: the worker's stage, unless the request names its own (pretrain or finetune). */
-    public static <T extends Event> void handle(String json, Class<T> type, Stage defaultStage,
-                                                Function<T, List<String>> checks, Consumer<T> execute,
-                                                RunEventsEmitter events) {
+    public <T extends Event> void handle(ConsumerRecord<String, String> record, Class<T> type, Stage defaultStage,
+                                         Function<T, List<String>> checks, Consumer<T> execute,
+                                         Emitter<String> requeue) {
+        String json = record.value();
         Stage stage = stageOf(json, defaultStage);
-        T request;
-        try {
-            request = EventCodec.decode(json, type);
-        } catch (InvalidEventException e) {
-            String runId = EventCodec.textField(json, "runId");
-            events.failed(EventCodec.textField(json, "experimentId"), runId, stage,
-                    "invalid " + stage.wireName() + " request: " + String.join("; ", e.problems()));
-            return;
-        }
-        List<String> problems = checks.apply(request);
         String experimentId = EventCodec.textField(json, "experimentId");
         String runId = EventCodec.textField(json, "runId");
+        T request;
+        List<String> problems;
+        try {
+            request = EventCodec.decode(json, type);
+            problems = checks.apply(request);
+        } catch (InvalidEventException e) {
+            request = null;
+            problems = e.problems();
+        } catch (RuntimeException | StackOverflowError e) {
+            request = null;
+            problems = List.of("message: cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
         if (!problems.isEmpty()) {
-            events.failed(experimentId, runId, stage,
-                    "invalid " + stage.wireName() + " request: " + String.join("; ", problems));
+            String reason = "invalid " + stage.wireName() + " request: " + String.join("; ", problems);
+            answerFailed(experimentId, runId, stage, reason);
+            deadLetters.send(record, reason);
             return;
         }
         try {
             events.started(experimentId, runId, stage);
             execute.accept(request);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
+            if (Transient.in(e)) {
+                requeue(record, requeue, runId, e);
+                return;
+            }
             LOG.errorf(e, "run %s (experiment %s) failed", runId, experimentId);
-            events.failed(experimentId, runId, stage, e.getClass().getSimpleName() + ": " + e.getMessage());
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            answerFailed(experimentId, runId, stage, reason);
+            deadLetters.send(record, reason);
+        }
+    }
+
+    /** The request back at the end of its partition: it is tried again once what it waits for is back. */
+    void requeue(ConsumerRecord<String, String> record, Emitter<String> requeue, String runId, Throwable why) {
+        registry.counter("simclr_infrastructure_waits_total", "reason", why.getClass().getSimpleName()).increment();
+        LOG.warnf("run %s waits: %s; its request goes back on partition %d", runId, why.getMessage(),
+                record.partition());
+        try {
+            AckedSend.send(requeue, record.key(), record.partition(), record.value());
+        } catch (RuntimeException e) {
+            // the broker is away too: the coordinator re-issues a run that shows no sign of life
+            LOG.errorf("run %s: request not re-queued (%s)", runId, e.getMessage());
+        }
+    }
+
+    private void answerFailed(String experimentId, String runId, Stage stage, String reason) {
+        try {
+            events.failed(experimentId, runId, stage, reason);
+        } catch (RuntimeException e) {
+            LOG.errorf("run %s: run-failed not sent (%s): %s", runId, e.getMessage(), reason);
         }
     }
 

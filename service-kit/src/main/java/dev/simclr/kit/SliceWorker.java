@@ -3,6 +3,7 @@ package dev.simclr.kit;
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.Stage;
+import dev.simclr.core.Transient;
 import dev.simclr.core.run.Progress;
 import dev.simclr.core.run.RunSlice;
 import io.quarkus.runtime.ShutdownEvent;
@@ -60,7 +61,7 @@ public class SliceWorker {
                 }
             });
         } catch (RuntimeException e) {
-            metrics.outcome(run.stage(), run.runId(), "failed");
+            metrics.outcome(run.stage(), run.runId(), Transient.in(e) ? "yielded" : "failed");
             throw e;
         }
         if (!o.done()) {

@@ -18,15 +18,18 @@ public final class TrainRequestChecks {
                 .optimizer("optimizer", r.optimizer())
                 .policy("policy", r.policy())
                 .fraction("labelFraction", r.labelFraction())
-                .require(r.batchSize() >= 2, "batchSize: at least 2 (batch norm), got " + r.batchSize())
+                .batchSize("batchSize", r.batchSize())
                 .require(r.viewsFromRun() == null || r.labelFraction() == 1.0,
                         "viewsFromRun: view shards cover the whole split; a label fraction below 1 augments in process")
-                .positive("epochs", r.epochs())
-                .positive("temperature", r.temperature())
+                .epochs("epochs", r.epochs())
+                .range("temperature", r.temperature(), 0, RequestChecks.MAX_TEMPERATURE)
                 .require(r.projectionLayers() == 2 || r.projectionLayers() == 3,
                         "projectionLayers: " + r.projectionLayers() + " (2 or 3)")
                 .require(r.stage() != Stage.FINETUNE || r.initialCheckpoint() != null,
                         "initialCheckpoint: a finetune run needs the pretrained checkpoint")
+                .keyIfPresent("initialCheckpoint", r.initialCheckpoint())
+                .require(r.viewsFromRun() == null || RequestChecks.NAME.matcher(r.viewsFromRun()).matches(),
+                        "viewsFromRun: not a run id")
                 .problems();
     }
 }

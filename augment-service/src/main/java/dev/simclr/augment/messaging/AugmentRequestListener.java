@@ -42,6 +42,9 @@ public class AugmentRequestListener {
     RunEventsEmitter events;
 
     @Inject
+    RequestIntake intake;
+
+    @Inject
     ObjectStore store;
 
     @Inject
@@ -65,14 +68,14 @@ public class AugmentRequestListener {
     @Incoming(Topics.AUGMENT_REQUESTS)
     @Blocking
     public void onRequest(ConsumerRecord<String, String> record) {
-        RequestIntake.handle(record.value(), AugmentRequested.class, Stage.AUGMENT, AugmentRequestChecks::problems,
+        intake.handle(record, AugmentRequested.class, Stage.AUGMENT, AugmentRequestChecks::problems,
                 request -> {
                     if (request.slice() == null) {
                         split(request);
                     } else {
                         work(request, record.partition());
                     }
-                }, events);
+                }, requeue);
     }
 
     /** The run's request: check its dataset once, then one slice per partition. */

@@ -12,7 +12,9 @@ import java.util.Map;
  * The trainer's side of augment-service: views read from a run's shards, waiting for a shard that is not written
  * yet (that wait is the trainer's data stall). {@link #release} marks an epoch consumed — call it once a checkpoint
  * covers the epoch — and deletes its shards. An epoch already released (a run resumed from an older checkpoint)
- * is augmented in process instead: views are pure functions of their inputs, so the bytes are the same.
+ * is augmented in process instead: views are pure functions of their inputs, so the bytes are the same. A shard
+ * that is not there within {@code timeout} ends the slice ({@link ViewsNotReadyException}, transient): the worker
+ * re-queues its request instead of holding it.
  */
 public final class ShardReader implements ViewSupplier, AutoCloseable {
     private final ObjectStore store;
@@ -94,8 +96,8 @@ public final class ShardReader implements ViewSupplier, AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!store.exists(key)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no view shard " + key + " after " + timeout.toSeconds()
-                        + " s: is augment-service running and is run " + runId + " requested?");
+                throw new ViewsNotReadyException("no view shard " + key + " after " + timeout.toSeconds()
+                        + " s (is augment-service running and run " + runId + " requested?): the slice yields");
             }
             try {
                 Thread.sleep(100);

@@ -11,12 +11,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The checks a request must pass beyond its JSON Schema (ranges, known names), collected so the failure event
  * names every problem at once. Each method appends "field: reason" lines.
  */
 public final class RequestChecks {
+    /** Upper bounds of what one request may ask for: far above any study here, far below a typo's 1e9. */
+    public static final int MAX_EPOCHS = 10_000;
+    public static final int MAX_BATCH = 65_536;
+    public static final double MAX_TEMPERATURE = 100;
+    public static final double MAX_LEARNING_RATE = 100;
+    public static final int MAX_KEY_LENGTH = 512;
+    /** Dataset names and versions: what {@code DatasetStore} accepts, so a name can never leave its prefix. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    /** Object keys a request may name: relative, no {@code .} or {@code ..} segment, no exotic characters. */
+    public static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?");
 
     private final List<String> problems = new ArrayList<>();
 
@@ -46,18 +57,14 @@ public final class RequestChecks {
         if (o.name() == null) {
             problems.add(field + ".name: missing (one of " + Wire.names(OptimizerName.class) + ")");
         }
-        if (!(o.learningRate() > 0)) {
-            problems.add(field + ".learningRate: must be positive, was " + o.learningRate());
-        }
+        range(field + ".learningRate", o.learningRate(), 0, MAX_LEARNING_RATE);
         if (o.momentum() < 0 || o.momentum() >= 1) {
             problems.add(field + ".momentum: " + o.momentum() + " is outside [0, 1)");
         }
-        if (o.weightDecay() < 0) {
-            problems.add(field + ".weightDecay: must not be negative, was " + o.weightDecay());
+        if (!(o.weightDecay() >= 0 && o.weightDecay() <= 1)) {
+            problems.add(field + ".weightDecay: " + o.weightDecay() + " is outside [0, 1]");
         }
-        if (o.warmupEpochs() < 0) {
-            problems.add(field + ".warmupEpochs: must not be negative, was " + o.warmupEpochs());
-        }
+        range(field + ".warmupEpochs", o.warmupEpochs(), 0, MAX_EPOCHS);
         if (o.lrScaling() == null) {
             problems.add(field + ".lrScaling: missing (one of " + Wire.names(LrScaling.class) + ")");
         }
@@ -68,10 +75,67 @@ public final class RequestChecks {
         if (d == null || d.name() == null || d.version() == null) {
             return require(false, field + ": missing (name, version)");
         }
-        if (d.name().isBlank() || d.version().isBlank()) {
-            problems.add(field + ": name and version must not be empty");
+        name(field + ".name", d.name());
+        return name(field + ".version", d.version());
+    }
+
+    /** A dataset name or version: lower-case letters, digits, '.', '_', '-', at most 64, not starting with '.'. */
+    public RequestChecks name(String field, String value) {
+        if (value == null || !NAME.matcher(value).matches() || value.contains("..")) {
+            problems.add(field + ": '" + shorten(value) + "' is not a name (lower-case letters, digits, '.', '_' "
+                    + "and '-', at most 64, starting with a letter or digit)");
         }
         return this;
+    }
+
+    /** An object key (a checkpoint, a run's output): relative, without '.' or '..' segments. */
+    public RequestChecks key(String field, String value) {
+        if (value == null || value.isEmpty()) {
+            return require(false, field + ": missing");
+        }
+        if (value.length() > MAX_KEY_LENGTH || !KEY.matcher(value).matches()) {
+            problems.add(field + ": '" + shorten(value) + "' is not an object key of this platform (relative, "
+                    + "segments of letters, digits, '.', '_' and '-', no '.' or '..' segment, at most "
+                    + MAX_KEY_LENGTH + " characters)");
+        }
+        return this;
+    }
+
+    /** An optional object key: absent (null or empty) is fine, present it must be a key. */
+    public RequestChecks keyIfPresent(String field, String value) {
+        return value == null || value.isEmpty() ? this : key(field, value);
+    }
+
+    public RequestChecks epochs(String field, long value) {
+        return range(field, value, 1, MAX_EPOCHS);
+    }
+
+    public RequestChecks batchSize(String field, long value) {
+        return range(field, value, 2, MAX_BATCH);
+    }
+
+    /** {@code lo ≤ value ≤ hi}. */
+    public RequestChecks range(String field, long value, long lo, long hi) {
+        if (value < lo || value > hi) {
+            problems.add(field + ": " + value + " is outside [" + lo + ", " + hi + "]");
+        }
+        return this;
+    }
+
+    /** {@code lo < value ≤ hi} (and not NaN). */
+    public RequestChecks range(String field, double value, double lo, double hi) {
+        if (!(value > lo && value <= hi)) {
+            problems.add(field + ": " + value + " is outside (" + lo + ", " + hi + "]");
+        }
+        return this;
+    }
+
+    static String shorten(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
     }
 
     public RequestChecks positive(String field, long value) {

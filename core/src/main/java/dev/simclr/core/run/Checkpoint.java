@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * the same state twice gives the same bytes.
  */
 public record Checkpoint(ObjectNode meta, Map<String, Npy.Array> tensors) {
-    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = dev.simclr.contracts.Json.MAPPER;
 
     public byte[] toBytes() {
         Map<String, Npy.Array> entries = new LinkedHashMap<>(new TreeMap<>(tensors));

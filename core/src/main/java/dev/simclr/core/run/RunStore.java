@@ -2,7 +2,6 @@ package dev.simclr.core.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simclr.core.run.Checkpoint;
 import dev.simclr.core.store.ObjectStore;
 import java.io.IOException;
@@ -20,7 +19,7 @@ import java.util.Optional;
  * </pre>
  */
 public final class RunStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.simclr.contracts.Json.MAPPER;
     private final ObjectStore store;
 
     public RunStore(ObjectStore store) {
@@ -117,9 +116,5 @@ public final class RunStore {
 
     public void saveResult(String runId, String json) {
         store.put(resultKey(runId), json.getBytes(StandardCharsets.UTF_8), "application/json");
-    }
-
-    static ObjectNode node() {
-        return JSON.createObjectNode();
     }
 }

@@ -16,6 +16,7 @@ import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,14 @@ public final class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
     /** User metadata key (x-amz-meta-sha256) holding the hex sha256 of the object's bytes. */
     public static final String SHA256_META = "sha256";
-    private static final int ATTEMPTS = 5;
+    /**
+     * How long one operation is retried through I/O errors and 5xx answers before it gives up with a
+     * {@link StoreUnavailableException}: {@code S3_RETRY_SECONDS} (20 by default) — long enough for a restart of
+     * the store, short enough that a worker holding a Kafka record yields well before the consumer's patience.
+     */
+    public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(
+            Long.parseLong(System.getenv().getOrDefault("S3_RETRY_SECONDS", "20")));
+    private final Duration retryBudget;
 
     private final MinioClient client;
     private final String bucket;
@@ -47,6 +55,18 @@ public final class ObjectStore {
                 .credentials(settings.accessKey(), settings.secretKey())
                 .build();
         this.bucket = settings.s3Bucket();
+        this.retryBudget = DEFAULT_RETRY_BUDGET;
+    }
+
+    private ObjectStore(ObjectStore base, Duration retryBudget) {
+        this.client = base.client;
+        this.bucket = base.bucket;
+        this.retryBudget = retryBudget;
+    }
+
+    /** The same store with another retry budget (the CLI waits longer than a worker inside a slice may). */
+    public ObjectStore withRetryBudget(Duration budget) {
+        return new ObjectStore(this, budget);
     }
 
     public String bucket() {
@@ -77,7 +97,9 @@ public final class ObjectStore {
         String sha = Sha256.hex(data);
         retry("put " + key, () -> client.putObject(PutObjectArgs.builder()
                 .bucket(bucket).object(key)
-                .stream(new ByteArrayInputStream(data), data.length, -1)
+                // one part as large as the object (up to S3's 5 GiB): a single PUT, never a multipart upload, so a
+                // kill mid-write leaves no incomplete upload (.mpus-* stubs on S3Proxy) behind
+                .stream(new ByteArrayInputStream(data), data.length, Math.max(data.length, 5L * 1024 * 1024))
                 .contentType(contentType)
                 .userMetadata(Map.of(SHA256_META, sha))
                 .build()));
@@ -205,20 +227,27 @@ public final class ObjectStore {
     }
 
     /** Retries I/O errors and 5xx answers with exponential backoff; a 4xx (bad key, no such object) fails at once. */
-    private static <T> T retry(String what, Call<T> call) {
+    private <T> T retry(String what, Call<T> call) {
         long backoff = 100;
+        long deadline = System.nanoTime() + retryBudget.toNanos();
         for (int attempt = 1; ; attempt++) {
+            boolean last = System.nanoTime() + backoff * 1_000_000 > deadline;
             try {
                 return call.call();
             } catch (ErrorResponseException e) {
-                if (e.response().code() < 500 || attempt == ATTEMPTS) {
+                if (e.response().code() < 500) {
                     throw new ObjectStoreException(what + ": " + e.errorResponse().code() + " "
                             + e.errorResponse().message(), e);
                 }
+                if (last) {
+                    throw new StoreUnavailableException(what + ": the store answered " + e.response().code()
+                            + " for " + retryBudget.toSeconds() + " s (" + attempt + " attempts)", e);
+                }
                 LOG.warnf("%s: %s, retry %d in %d ms", what, e.getMessage(), attempt, backoff);
             } catch (IOException | io.minio.errors.ServerException | io.minio.errors.InternalException e) {
-                if (attempt == ATTEMPTS) {
-                    throw new ObjectStoreException(what + " failed after " + ATTEMPTS + " attempts: " + e, e);
+                if (last) {
+                    throw new StoreUnavailableException(what + ": the store did not answer for "
+                            + retryBudget.toSeconds() + " s (" + attempt + " attempts): " + e, e);
                 }
                 LOG.warnf("%s: %s, retry %d in %d ms", what, e.toString(), attempt, backoff);
             } catch (RuntimeException e) {
@@ -232,7 +261,7 @@ public final class ObjectStore {
                 Thread.currentThread().interrupt();
                 throw new ObjectStoreException(what + ": interrupted", ie);
             }
-            backoff = Math.min(backoff * 2, 5_000);
+            backoff = Math.min(backoff * 2, 2_000);
         }
     }
 }

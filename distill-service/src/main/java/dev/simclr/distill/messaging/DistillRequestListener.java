@@ -6,7 +6,6 @@ import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.distill.DistillRequestChecks;
 import dev.simclr.kit.RequestIntake;
-import dev.simclr.kit.RunEventsEmitter;
 import dev.simclr.kit.SliceWorker;
 import dev.simclr.runs.DistillRun;
 import dev.simclr.core.store.ObjectStore;
@@ -24,7 +23,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class DistillRequestListener {
     @Inject
-    RunEventsEmitter events;
+    RequestIntake intake;
 
     @Inject
     SliceWorker worker;
@@ -48,11 +47,11 @@ public class DistillRequestListener {
     @Incoming(Topics.DISTILL_REQUESTS)
     @Blocking
     public void onRequest(ConsumerRecord<String, String> record) {
-        RequestIntake.handle(record.value(), DistillRequested.class, Stage.DISTILL, DistillRequestChecks::problems,
+        intake.handle(record, DistillRequested.class, Stage.DISTILL, DistillRequestChecks::problems,
                 r -> worker.work(new SliceWorker.Run(r.experimentId(), r.runId(), Stage.DISTILL, r.batchSize()),
                         Duration.ofSeconds(sliceSeconds), (budget, listener) -> new DistillRun(store, device,
                                 checkpointEverySteps).run(r, budget, listener), requeue, record.partition(),
                         EventCodec.encode(r)),
-                events);
+                requeue);
     }
 }

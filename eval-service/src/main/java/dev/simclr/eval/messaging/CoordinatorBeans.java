@@ -5,6 +5,7 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.ExperimentCompleted;
 import dev.simclr.eval.coordinator.Coordinator;
+import dev.simclr.eval.scheduler.Scheduler;
 import dev.simclr.eval.metrics.CoordinatorMetrics;
 import dev.simclr.kit.AckedSend;
 import dev.simclr.core.store.ObjectStore;
@@ -15,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +58,14 @@ public class CoordinatorBeans {
     @ConfigProperty(name = "simclr.coordinator.tick-millis", defaultValue = "500")
     long tickMillis;
 
+    /** An issued run with no event for this long, while its workers were quiet too, is sent again. */
+    @ConfigProperty(name = "simclr.coordinator.silence-seconds", defaultValue = "300")
+    long silenceSeconds;
+
+    /** The most training steps one experiment may ask for (an estimate, see WorkEstimate). */
+    @ConfigProperty(name = "simclr.coordinator.max-steps", defaultValue = "20000000")
+    long maxSteps;
+
     private ScheduledExecutorService clock;
 
     @Produces
@@ -63,7 +73,7 @@ public class CoordinatorBeans {
     Coordinator coordinator(ObjectStore store, CoordinatorMetrics metrics) {
         Map<String, Emitter<String>> byTopic = Map.of(Topics.TRAIN_REQUESTS, train, Topics.DISTILL_REQUESTS, distill,
                 Topics.EVAL_REQUESTS, eval, Topics.AUGMENT_REQUESTS, augment);
-        return new Coordinator(store, new Coordinator.Outbox() {
+        return new Coordinator(store, new Scheduler.Outbox() {
             @Override
             public void request(String topic, String key, String json) {
                 Emitter<String> emitter = byTopic.get(topic);
@@ -78,19 +88,13 @@ public class CoordinatorBeans {
                 AckedSend.send(experimentEvents, experimentId, null, EventCodec.encode(event));
                 metrics.experimentEnded(event instanceof ExperimentCompleted ? "completed" : "failed");
             }
-        }, maxAttempts);
+        }, new Scheduler.Settings(maxAttempts, Duration.ofSeconds(2), Duration.ofSeconds(silenceSeconds)), maxSteps);
     }
 
     void start(@Observes StartupEvent event, Coordinator coordinator) {
         clock = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "coordinator"));
-        clock.execute(() -> {
-            try {
-                coordinator.recover();
-            } catch (RuntimeException e) {
-                LOG.error("could not take up running experiments (retried on the next pass)", e);
-            }
-        });
-        clock.scheduleWithFixedDelay(coordinator::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        // every pass first takes up what was running before a restart, until that has worked once
+        clock.scheduleWithFixedDelay(() -> guarded(coordinator::tick), 0, tickMillis, TimeUnit.MILLISECONDS);
         // a run that ends brings the next pass forward (one waiting at most): dependents go out at once
         AtomicBoolean pending = new AtomicBoolean();
         ScheduledExecutorService c = clock;
@@ -99,13 +103,22 @@ public class CoordinatorBeans {
                 try {
                     c.execute(() -> {
                         pending.set(false);
-                        coordinator.tick();
+                        guarded(coordinator::tick);
                     });
                 } catch (java.util.concurrent.RejectedExecutionException e) {
                     pending.set(false); // shutting down
                 }
             }
         });
+    }
+
+    /** A pass that throws must not end the clock: a scheduled task that throws is never run again. */
+    private static void guarded(Runnable pass) {
+        try {
+            pass.run();
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("coordinator pass failed (the next one comes at the next tick)", e);
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -12,6 +12,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -25,6 +28,13 @@ public class EvalRequestListener {
     RunEventsEmitter events;
 
     @Inject
+    RequestIntake intake;
+
+    @Inject
+    @Channel("eval-requeue")
+    Emitter<String> requeue;
+
+    @Inject
     ObjectStore store;
 
     @ConfigProperty(name = "simclr.eval.device", defaultValue = "cpu")
@@ -32,8 +42,8 @@ public class EvalRequestListener {
 
     @Incoming(Topics.EVAL_REQUESTS)
     @Blocking
-    public void onRequest(String json) {
-        RequestIntake.handle(json, EvalRequested.class, Stage.EVAL, EvalRequestChecks::problems,
-                request -> events.completed(new EvalRun(store, device).run(request).completed()), events);
+    public void onRequest(ConsumerRecord<String, String> record) {
+        intake.handle(record, EvalRequested.class, Stage.EVAL, EvalRequestChecks::problems,
+                request -> events.completed(new EvalRun(store, device).run(request).completed()), requeue);
     }
 }

@@ -1,7 +1,7 @@
 package dev.simclr.eval.metrics;
 
 import dev.simclr.eval.coordinator.Coordinator;
-import dev.simclr.eval.coordinator.ExperimentState;
+import dev.simclr.eval.state.ExperimentState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

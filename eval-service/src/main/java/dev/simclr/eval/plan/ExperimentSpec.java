@@ -1,12 +1,11 @@
 package dev.simclr.eval.plan;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.DistillMode;
 import dev.simclr.contracts.Wire;
 import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.Json;
 import dev.simclr.contracts.OptimizerSpec;
 import dev.simclr.core.augment.AugmentPolicy;
 import dev.simclr.core.requests.RequestChecks;
@@ -70,16 +69,23 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    /** At most this many seeds, class counts, batch sizes, policies, students, modes or transfer datasets. */
+    public static final int MAX_LIST = 100;
 
-    /** Reads a spec; a spec that is not even the right shape gets one problem naming the field. */
+    /**
+     * Reads a spec strictly ({@link Json#STRICT}: no strings for numbers, no misspelt fields, no nulls in lists); a
+     * spec that is not the right shape gets one problem naming the field.
+     */
     public static ExperimentSpec read(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("spec: expected an object");
+        }
         try {
-            return JSON.treeToValue(node, ExperimentSpec.class);
-        } catch (Exception e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new IllegalArgumentException("spec: " + msg);
+            return Json.STRICT.treeToValue(node, ExperimentSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(Json.problem("spec", e));
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new IllegalArgumentException("spec: cannot be read (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -93,6 +99,16 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         }
         if (seeds == null || seeds.isEmpty()) {
             p.add("seeds: give at least one seed (three or more for confidence intervals)");
+        } else if (seeds.size() > MAX_LIST || seeds.stream().distinct().count() < seeds.size()) {
+            p.add("seeds: at most " + MAX_LIST + ", each once");
+        }
+        for (var list : java.util.Arrays.asList(studies, finetune == null ? null : finetune.policies(),
+                distill == null ? null : distill.students(), distill == null ? null : distill.modes(),
+                transfer == null ? null : transfer.classCounts(), transfer == null ? null : transfer.batchSizes(),
+                transfer == null ? null : transfer.datasets())) {
+            if (list != null && list.size() > MAX_LIST) {
+                p.add("spec: a list of " + list.size() + " entries, at most " + MAX_LIST + " allowed");
+            }
         }
         if (sample != null && !(sample > 0 && sample <= 1)) {
             p.add("sample: " + sample + " is outside (0, 1]");
@@ -101,8 +117,11 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         if (pretrain == null) {
             p.add("pretrain: missing");
         } else {
-            c.positive("pretrain.epochs", pretrain.epochs()).positive("pretrain.temperature", pretrain.temperature())
-                    .require(pretrain.batchSize() >= 2, "pretrain.batchSize: at least 2")
+            c.epochs("pretrain.epochs", pretrain.epochs())
+                    .range("pretrain.temperature", pretrain.temperature(), 0, RequestChecks.MAX_TEMPERATURE)
+                    .batchSize("pretrain.batchSize", pretrain.batchSize())
+                    .require(pretrain.projectionLayers() == 2 || pretrain.projectionLayers() == 3,
+                            "pretrain.projectionLayers: " + pretrain.projectionLayers() + " (2 or 3)")
                     .policy("pretrain.policy", pretrain.policy()).optimizer("pretrain.optimizer", pretrain.optimizer())
                     .require(pretrain.views() == null || Pretrain.VIEWS.contains(pretrain.views()),
                             "pretrain.views: one of " + Pretrain.VIEWS + ", got '" + pretrain.views() + "'");
@@ -111,8 +130,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         if (needsFinetune && finetune == null) {
             p.add("finetune: missing (the " + ABLATION + " and " + DISTILLATION + " studies fine-tune)");
         } else if (finetune != null) {
-            c.positive("finetune.epochs", finetune.epochs()).fraction("finetune.labelFraction", finetune.labelFraction())
-                    .require(finetune.batchSize() >= 2, "finetune.batchSize: at least 2")
+            c.epochs("finetune.epochs", finetune.epochs()).fraction("finetune.labelFraction", finetune.labelFraction())
+                    .batchSize("finetune.batchSize", finetune.batchSize())
                     .optimizer("finetune.optimizer", finetune.optimizer());
             if (studies != null && studies.contains(ABLATION)
                     && (finetune.policies() == null || finetune.policies().isEmpty())) {
@@ -127,10 +146,14 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                 p.add("distill: missing");
             } else {
                 c.policy("distill.teacherPolicy", distill.teacherPolicy())
-                        .positive("distill.epochs", distill.epochs()).positive("distill.temperature", distill.temperature())
+                        .epochs("distill.epochs", distill.epochs())
+                        .range("distill.temperature", distill.temperature(), 0, RequestChecks.MAX_TEMPERATURE)
                         .require(distill.alpha() >= 0 && distill.alpha() <= 1, "distill.alpha: outside [0, 1]")
-                        .require(distill.batchSize() >= 2, "distill.batchSize: at least 2")
-                        .positive("distill.patienceEpochs", distill.patienceEpochs())
+                        .batchSize("distill.batchSize", distill.batchSize())
+                        .range("distill.patienceEpochs", distill.patienceEpochs(), 1, RequestChecks.MAX_EPOCHS)
+                        .require(distill.denseHidden() == null || (distill.denseHidden().size() <= 8
+                                && distill.denseHidden().stream().allMatch(h -> h > 0 && h <= 65_536)),
+                                "distill.denseHidden: at most 8 layers, each of 1 to 65536 units")
                         .optimizer("distill.optimizer", distill.optimizer())
                         .require(distill.students() != null && !distill.students().isEmpty(), "distill.students: none")
                         .require(distill.modes() != null && !distill.modes().isEmpty(),
@@ -144,13 +167,13 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
             if (transfer == null) {
                 p.add("transfer: missing");
             } else {
-                c.positive("transfer.epochs", transfer.epochs())
+                c.epochs("transfer.epochs", transfer.epochs())
                         .require(transfer.classCounts() != null && !transfer.classCounts().isEmpty()
-                                && transfer.classCounts().stream().allMatch(k -> k >= 2),
-                                "transfer.classCounts: numbers of classes, each at least 2")
+                                && transfer.classCounts().stream().allMatch(k -> k >= 2 && k <= 100_000),
+                                "transfer.classCounts: numbers of classes, each from 2 to 100000")
                         .require(transfer.batchSizes() != null && !transfer.batchSizes().isEmpty()
-                                && transfer.batchSizes().stream().allMatch(b -> b >= 2),
-                                "transfer.batchSizes: batch sizes, each at least 2");
+                                && transfer.batchSizes().stream().allMatch(b -> b >= 2 && b <= RequestChecks.MAX_BATCH),
+                                "transfer.batchSizes: batch sizes, each from 2 to " + RequestChecks.MAX_BATCH);
                 if (transfer.datasets() != null) {
                     for (int i = 0; i < transfer.datasets().size(); i++) {
                         TransferDataset d = transfer.datasets().get(i);
@@ -163,8 +186,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                                 .require(d.sample() == null || (d.sample() > 0 && d.sample() <= 1),
                                         f + ".sample: " + d.sample() + " is outside (0, 1]")
                                 .require(d.classCounts() == null || (!d.classCounts().isEmpty()
-                                        && d.classCounts().stream().allMatch(k -> k != null && k >= 2)),
-                                        f + ".classCounts: numbers of classes, each at least 2")
+                                        && d.classCounts().stream().allMatch(k -> k >= 2 && k <= 100_000)),
+                                        f + ".classCounts: numbers of classes, each from 2 to 100000")
                                 .require(dataset == null || !d.ref().equals(dataset), f + ": " + d.name()
                                         + " is the main dataset, already in the study");
                     }

@@ -12,7 +12,6 @@ import dev.simclr.contracts.Event;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunIds;
 import dev.simclr.contracts.Stage;
-import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,8 +35,13 @@ public final class Planner {
     private Planner() {}
 
     /** One planned run: what it measures ({@code study}, {@code labels}), what it needs, how to ask for it. */
-    public record Node(String runId, Stage stage, String topic, String study, Map<String, String> labels,
-                       List<String> needs, Function<Map<String, RunCompleted>, Event> request) {}
+    public record Node(String runId, Stage stage, String study, Map<String, String> labels,
+                       List<String> needs, Function<Map<String, RunCompleted>, Event> request) {
+        /** Where its request goes: the stage says. */
+        public String topic() {
+            return stage.requestTopic();
+        }
+    }
 
     /**
      * The datasets a plan trains and evaluates on: the (sampled) main dataset and, per transfer domain (the main
@@ -138,14 +142,14 @@ public final class Planner {
         String runId = id(exp, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", data, "pretrain", p));
         Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
         String augmentRunId = p.viewsFromAugmentService() ? id(exp, Stage.AUGMENT, Map.of("for", runId)) : null;
-        Node pretrain = new Node(runId, Stage.PRETRAIN, Topics.TRAIN_REQUESTS, "pretrain", labels, List.of(),
+        Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
                         p.projectionLayers(), p.policy(), 1.0, p.batchSize(), p.epochs(), p.optimizer(),
                         p.temperature(), seed, false, null, augmentRunId));
         if (augmentRunId == null) {
             return List.of(pretrain);
         }
-        Node augment = new Node(augmentRunId, Stage.AUGMENT, Topics.AUGMENT_REQUESTS, "pretrain", labels, List.of(),
+        Node augment = new Node(augmentRunId, Stage.AUGMENT, "pretrain", labels, List.of(),
                 done -> new AugmentRequested(Event.SCHEMA_VERSION, exp, augmentRunId, data, "train", p.policy(),
                         p.epochs(), seed, 2, p.batchSize(), AUGMENT_LOOKAHEAD_EPOCHS, null, null));
         return List.of(augment, pretrain);
@@ -155,7 +159,7 @@ public final class Planner {
                                  long seed, String study, Map<String, String> labels) {
         ExperimentSpec.Finetune f = spec.finetune();
         String runId = id(exp, Stage.FINETUNE, Map.of("from", pretrain.runId(), "policy", policy, "finetune", f));
-        return new Node(runId, Stage.FINETUNE, Topics.TRAIN_REQUESTS, study, labels, List.of(pretrain.runId()),
+        return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
                         spec.pretrain().projectionLayers(), policy, f.labelFraction(), f.batchSize(), f.epochs(),
                         f.optimizer(), spec.pretrain().temperature(), seed, false,
@@ -169,7 +173,7 @@ public final class Planner {
                 "distill", d));
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
         Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
-        return new Node(runId, Stage.DISTILL, Topics.DISTILL_REQUESTS, ExperimentSpec.DISTILLATION, labels, needs,
+        return new Node(runId, Stage.DISTILL, ExperimentSpec.DISTILLATION, labels, needs,
                 done -> new DistillRequested(Event.SCHEMA_VERSION, exp, runId,
                         done.get(teacher.runId()).checkpointKey(), student, mode,
                         mode == DistillMode.FROZEN_BASE ? d.denseHidden() : List.of(), d.temperature(), d.alpha(), data,
@@ -183,7 +187,7 @@ public final class Planner {
                 "epochs", spec.transfer().epochs()));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
-        return new Node(runId, Stage.EVAL, Topics.EVAL_REQUESTS, ExperimentSpec.TRANSFER, labels,
+        return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
                 List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.TRANSFER,
                 done.get(pretrain.runId()).checkpointKey(), data, batch, spec.transfer().epochs(), seed));
     }

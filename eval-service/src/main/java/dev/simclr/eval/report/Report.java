@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.simclr.contracts.Json;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
-import dev.simclr.eval.coordinator.ExperimentState;
+import dev.simclr.eval.state.ExperimentState;
 import dev.simclr.eval.plan.ExperimentSpec;
 import dev.simclr.eval.plan.Planner;
 import dev.simclr.core.store.ObjectStore;
@@ -193,10 +194,8 @@ public record Report(String experimentId, Map<String, Table> tables, List<Map<St
     }
 
     public void publish(ObjectStore store) {
-        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-                .enable(SerializationFeature.INDENT_OUTPUT);
         try {
-            store.put(prefix(experimentId) + "results.json", json.writeValueAsBytes(this), "application/json");
+            store.put(prefix(experimentId) + "results.json", Json.PRETTY.writeValueAsBytes(this), "application/json");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,7 @@
 package dev.simclr.eval.report;
 
 import dev.simclr.contracts.Stage;
-import dev.simclr.eval.coordinator.ExperimentState;
+import dev.simclr.eval.state.ExperimentState;
 import dev.simclr.eval.plan.Planner;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,14 +1,15 @@
 package dev.simclr.eval.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentSubmitted;
+import dev.simclr.contracts.Json;
 import dev.simclr.eval.coordinator.Coordinator;
-import dev.simclr.eval.plan.ExperimentSpec;
+import dev.simclr.eval.submission.SubmissionCheck;
 import dev.simclr.kit.AckedSend;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,22 +17,30 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
 /**
- * {@code POST /experiments} with {@code {"recipe": name, "spec": {...}, "experimentId": optional}}: the spec is
- * checked here (400 with every reason) and the experiment submitted through the experiments topic, as any Kafka
- * client would (202 with its id). {@code GET /experiments/{id}}: state, runs and their progress.
+ * {@code POST /experiments} with {@code {"recipe": name, "spec": {...}, "experimentId": optional, "submittedBy":
+ * optional}}: checked here by exactly the rules the experiments topic applies ({@link Coordinator#check}), then
+ * submitted through that topic, as any Kafka client would (202 with its id). Every refusal is a JSON body
+ * {@code {"problems": [...]}} naming each problem: 400 for a bad body or spec, 413 over {@link
+ * SubmissionCheck#MAX_BYTES}, 503 when the object store is away. {@code GET /experiments/{id}}: state, runs and
+ * their progress (400 for an id that cannot be one, 404 for an unknown one).
  */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
 public class ExperimentsResource {
+    static final Set<String> FIELDS = Set.of("experimentId", "recipe", "spec", "submittedBy");
+
     @Inject
     Coordinator coordinator;
 
@@ -39,38 +48,77 @@ public class ExperimentsResource {
     @Channel("experiments-out")
     Emitter<String> experiments;
 
-    public record Submission(String experimentId, String recipe, JsonNode spec, String submittedBy) {}
-
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(Submission s) {
-        List<String> problems = new ArrayList<>();
-        if (s == null || s.spec() == null) {
-            problems.add("spec: missing");
-        } else {
-            try {
-                problems.addAll(ExperimentSpec.read(s.spec()).problems());
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
+    public Response submit(byte[] body) {
+        if (body == null || body.length == 0) {
+            return problems(400, List.of("message: empty; send {\"recipe\": ..., \"spec\": {...}}"));
+        }
+        if (body.length > SubmissionCheck.MAX_BYTES) {
+            return problems(413, List.of("message: " + body.length + " bytes, at most " + SubmissionCheck.MAX_BYTES));
+        }
+        JsonNode node;
+        try {
+            node = Json.STRICT.readTree(new String(body, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            return problems(400, List.of(Json.problem("", e)));
+        }
+        if (node == null || !node.isObject()) {
+            return problems(400, List.of("message: expected a JSON object {\"recipe\": ..., \"spec\": {...}}"));
+        }
+        List<String> shape = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                shape.add(SubmissionCheck.printable(f) + ": unknown field (known: " + FIELDS.stream().sorted().toList()
+                        + ")");
             }
         }
-        if (s != null && (s.recipe() == null || s.recipe().isBlank())) {
-            problems.add("recipe: name the recipe");
+        for (String f : List.of("experimentId", "recipe", "submittedBy")) {
+            if (node.has(f) && !node.get(f).isTextual() && !(f.equals("submittedBy") && node.get(f).isNull())) {
+                shape.add(f + ": expected a string");
+            }
         }
-        if (!problems.isEmpty()) {
-            return Response.status(400).entity(Map.of("problems", problems)).build();
+        if (!shape.isEmpty()) {
+            return problems(400, shape);
         }
-        String id = s.experimentId() != null ? s.experimentId()
-                : s.recipe() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        AckedSend.send(experiments, id, null, EventCodec.encode(new ExperimentSubmitted(Event.SCHEMA_VERSION, id,
-                s.recipe(), s.spec(), s.submittedBy(), Instant.now())));
-        return Response.accepted(Map.of("experimentId", id, "status", "/experiments/" + id)).build();
+        String recipe = node.path("recipe").asText(null);
+        String id = node.hasNonNull("experimentId") ? node.get("experimentId").asText()
+                : (recipe == null ? "experiment" : recipe.toLowerCase().replaceAll("[^a-z0-9._-]", "-"))
+                        + "-" + UUID.randomUUID().toString().substring(0, 8);
+        ExperimentSubmitted e = new ExperimentSubmitted(Event.SCHEMA_VERSION, id, recipe, node.get("spec"),
+                node.path("submittedBy").asText(null), Instant.now());
+        Coordinator.Submitted checked = coordinator.check(e);
+        switch (checked.taken()) {
+            case REFUSED -> {
+                return problems(400, checked.problems());
+            }
+            case RETRY -> {
+                return problems(503, List.of("the object store is not answering (" + String.join("; ",
+                        checked.problems()) + "): try again in a minute"));
+            }
+            default -> { }
+        }
+        String json = EventCodec.encode(e);
+        if (json.length() > SubmissionCheck.MAX_BYTES) {
+            return problems(413, List.of("message: " + json.length() + " bytes, at most " + SubmissionCheck.MAX_BYTES));
+        }
+        AckedSend.send(experiments, id, null, json);
+        return Response.accepted(Map.of("experimentId", id, "status", "/experiments/" + id,
+                "duplicate", checked.taken() == Coordinator.Taken.DUPLICATE)).build();
     }
 
     @GET
     @Path("{id}")
     public Response status(@PathParam("id") String id) {
+        List<String> bad = SubmissionCheck.idProblems(id);
+        if (!bad.isEmpty()) {
+            return problems(400, bad);
+        }
         return coordinator.describe(id).map(d -> Response.ok(d).build())
-                .orElse(Response.status(404).entity(Map.of("problems", List.of("no experiment " + id))).build());
+                .orElse(problems(404, List.of("no experiment " + id)));
+    }
+
+    static Response problems(int status, List<String> problems) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("problems", problems)).build();
     }
 }

@@ -8,7 +8,7 @@ import dev.simclr.contracts.Event;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
-import dev.simclr.eval.coordinator.ExperimentState;
+import dev.simclr.eval.state.ExperimentState;
 import dev.simclr.eval.report.Plots;
 import dev.simclr.eval.report.Report;
 import dev.simclr.eval.report.Timing;
@@ -54,7 +54,7 @@ class TransferPlanTest {
                 + "\"classCounts\": [1]}, {\"name\": \"fashion-mnist\", \"version\": \"v1\"}, "
                 + "{\"name\": \"digits\", \"version\": \"v1\"}, {\"version\": \"v1\"}]").problems())
                 .contains("transfer.datasets[0].sample: 1.5 is outside (0, 1]",
-                        "transfer.datasets[0].classCounts: numbers of classes, each at least 2",
+                        "transfer.datasets[0].classCounts: numbers of classes, each from 2 to 100000",
                         "transfer.datasets[1]: fashion-mnist is the main dataset, already in the study",
                         "transfer.datasets: a dataset is named twice",
                         "transfer.datasets[3]: missing (name, version)");

@@ -5,7 +5,6 @@ import dev.simclr.contracts.Stage;
 import dev.simclr.contracts.Topics;
 import dev.simclr.contracts.TrainRequested;
 import dev.simclr.kit.RequestIntake;
-import dev.simclr.kit.RunEventsEmitter;
 import dev.simclr.kit.SliceWorker;
 import dev.simclr.runs.TrainRun;
 import dev.simclr.core.store.ObjectStore;
@@ -28,7 +27,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class TrainRequestListener {
     @Inject
-    RunEventsEmitter events;
+    RequestIntake intake;
 
     @Inject
     SliceWorker worker;
@@ -49,17 +48,17 @@ public class TrainRequestListener {
     @ConfigProperty(name = "simclr.trainer.checkpoint-every-steps", defaultValue = "0")
     int checkpointEverySteps;
 
-    @ConfigProperty(name = "simclr.trainer.view-timeout-seconds", defaultValue = "600")
+    @ConfigProperty(name = "simclr.trainer.view-timeout-seconds", defaultValue = "20")
     int viewTimeoutSeconds;
 
     @Incoming(Topics.TRAIN_REQUESTS)
     @Blocking
     public void onRequest(ConsumerRecord<String, String> record) {
-        RequestIntake.handle(record.value(), TrainRequested.class, Stage.PRETRAIN, TrainRequestChecks::problems,
+        intake.handle(record, TrainRequested.class, Stage.PRETRAIN, TrainRequestChecks::problems,
                 r -> worker.work(new SliceWorker.Run(r.experimentId(), r.runId(), r.stage(), r.batchSize()),
                         Duration.ofSeconds(sliceSeconds), (budget, listener) -> new TrainRun(store, options())
                                 .run(r, budget, listener), requeue, record.partition(), EventCodec.encode(r)),
-                events);
+                requeue);
     }
 
     private TrainRun.Options options() {

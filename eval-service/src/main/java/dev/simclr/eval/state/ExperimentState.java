@@ -1,4 +1,4 @@
-package dev.simclr.eval.coordinator;
+package dev.simclr.eval.state;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +24,8 @@ public final class ExperimentState {
     public static final class Run {
         public RunStatus status = RunStatus.PLANNED;
         public int attempts;
+        /** Re-sent without counting an attempt: the request showed no sign of life (lost with a broker or a worker). */
+        public int reissues;
         public String lastError;
         public Instant issuedAt;
         public Instant startedAt;

@@ -1,0 +1,64 @@
+package dev.simclr.eval.lineage;
+
+import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.DistillRequested;
+import dev.simclr.contracts.EvalRequested;
+import dev.simclr.contracts.Event;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.core.dataset.DatasetManifest;
+import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.eval.plan.Planner;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Where an experiment's numbers come from: the datasets its runs read, with every shard's sha256, and the code. */
+public final class Lineage {
+    private final DatasetStore datasets;
+
+    public Lineage(DatasetStore datasets) {
+        this.datasets = datasets;
+    }
+
+    public Map<String, Object> of(List<Planner.Node> plan, Map<String, RunCompleted> results) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> data = new TreeMap<>();
+        for (Planner.Node n : plan) {
+            Event request = n.request().apply(results);
+            for (DatasetRef ref : datasetsOf(request)) {
+                data.computeIfAbsent(ref.name() + "/" + ref.version(), k -> dataset(ref));
+            }
+        }
+        out.put("datasets", data);
+        out.put("codeVersion", System.getenv().getOrDefault("SIMCLR_CODE_VERSION", "unknown"));
+        return out;
+    }
+
+    private Map<String, Object> dataset(DatasetRef ref) {
+        DatasetManifest m = datasets.requireManifest(ref.name(), ref.version());
+        DatasetManifest root = m.parent() == null ? m
+                : datasets.requireManifest(m.parent().name(), m.parent().version());
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("parent", m.parent() == null ? null : m.parent().name() + "/" + m.parent().version());
+        d.put("source", m.source());
+        Map<String, String> shards = new TreeMap<>();
+        root.splits().values().forEach(s -> s.shards().forEach(sh -> shards.put(sh.key(), sh.sha256())));
+        d.put("shards", shards);
+        return d;
+    }
+
+    private static List<DatasetRef> datasetsOf(Event request) {
+        if (request instanceof TrainRequested t) {
+            return List.of(t.dataset());
+        }
+        if (request instanceof DistillRequested d) {
+            return List.of(d.unlabelled(), d.labelled());
+        }
+        if (request instanceof EvalRequested e) {
+            return List.of(e.dataset());
+        }
+        return List.of();
+    }
+}
