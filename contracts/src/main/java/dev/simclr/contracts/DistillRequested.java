@@ -7,8 +7,10 @@ import java.util.List;
  * student's encoder frozen, a dense head with {@code denseHidden} units trained). Loss:
  * {@code (1-alpha)·T²·KL(teacher/T ‖ student/T) + alpha·CE(labels)}; stops early after {@code patienceEpochs}
  * epochs without a better validation accuracy. The student is trained on the {@code unlabelled} dataset's train split
- * (its labels are read only when {@code alpha} > 0) and scored on the {@code labelled} dataset's test split after
- * every epoch, as the reference stopped at its best accuracy. {@code studentCheckpoint}: an encoder to start the
+ * (its labels are read only when {@code alpha} > 0; without the validation images when it is the labelled dataset)
+ * and scored after every epoch on a validation split carved from the {@code labelled} dataset's train split
+ * (stratified, 10 %, fixed seed: {@code Holdout}), as the reference stopped at its best accuracy; the chosen student
+ * and the teacher are scored once on the test split at the end. {@code studentCheckpoint}: an encoder to start the
  * student from (for frozen-base, the base that stays frozen, e.g. a SimCLR-pretrained encoder); absent, the
  * student starts from a seeded random initialisation.
  */

@@ -9,6 +9,7 @@ import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.core.dataset.DatasetManifest;
+import dev.simclr.core.dataset.Holdout;
 import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.model.Encoders;
@@ -60,9 +61,14 @@ public final class DistillRun {
             throw new IllegalArgumentException("teacherCheckpoint: the teacher has " + teacherSpec.path("classes")
                     .asInt() + " classes, " + r.labelled().name() + " has " + classes);
         }
-        LabelledImages train = datasets.load(r.unlabelled().name(), r.unlabelled().version(), "train");
-        String validationSplit = labelled.splits().containsKey("test") ? "test" : "train";
-        LabelledImages validation = datasets.load(r.labelled().name(), r.labelled().version(), validationSplit);
+        // the best epoch is chosen on a validation split carved from the labelled training split (never the test
+        // split, which is read once, at the end); when the student learns from the same images, it does without them
+        Holdout holdout = Holdout.of(datasets.load(r.labelled().name(), r.labelled().version(), "train"), classes);
+        LabelledImages validation = holdout.validation();
+        LabelledImages train = r.unlabelled().equals(r.labelled()) ? holdout.train()
+                : datasets.load(r.unlabelled().name(), r.unlabelled().version(), "train");
+        LabelledImages test = labelled.splits().containsKey("test")
+                ? datasets.load(r.labelled().name(), r.labelled().version(), "test") : null;
         int teacherChannels = teacherInfo.inChannels() != null ? teacherInfo.inChannels() : train.channels();
         if (teacherChannels != train.channels() || validation.channels() != train.channels()) {
             throw new IllegalArgumentException("unlabelled/labelled: the teacher takes " + teacherChannels
@@ -99,15 +105,19 @@ public final class DistillRun {
             if (!finished) {
                 return new RunSlice.Outcome(null, loop.step(), loop.totalSteps(), false);
             }
-            Evaluation student = loop.evaluate(validation);
-            Evaluation teacherScore = loop.evaluateTeacher(validation);
             Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("top1", student.top1());
-            if (student.top5() != null) {
-                metrics.put("top5", student.top5());
-            }
-            metrics.put("teacherTop1", teacherScore.top1());
+            metrics.put("validationTop1", loop.bestAccuracy());
+            metrics.put("validationImages", (double) validation.count());
             metrics.put("bestEpoch", (double) loop.bestEpoch());
+            if (test != null) {
+                // the test split, once: the chosen student's score and the teacher's
+                Evaluation student = loop.evaluate(test);
+                metrics.put("top1", student.top1());
+                if (student.top5() != null) {
+                    metrics.put("top5", student.top5());
+                }
+                metrics.put("teacherTop1", loop.evaluateTeacher(test).top1());
+            }
             metrics.put("loss", loop.lastLoss());
             RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), Stage.DISTILL, loop, metrics);
             return new RunSlice.Outcome(completed, loop.step(), loop.totalSteps(), false);

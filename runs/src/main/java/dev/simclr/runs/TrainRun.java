@@ -11,6 +11,7 @@ import dev.simclr.core.augment.AugmentPolicy;
 import dev.simclr.core.augment.Augmenter;
 import dev.simclr.core.augment.ShardReader;
 import dev.simclr.core.dataset.DatasetManifest;
+import dev.simclr.core.dataset.Holdout;
 import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.model.Encoders;
@@ -101,9 +102,11 @@ public final class TrainRun {
             Pretraining pretraining = null;
             Classification classification = null;
             if (pretrain) {
-                Pretraining.Monitor monitor = test == null || options.knnEveryEpochs() <= 0 ? null
-                        : new Pretraining.Monitor(head(train, options.knnBank()), head(test, options.knnQueries()),
-                        classes, options.knnEveryEpochs());
+                // the kNN monitor reads a validation split carved from train, never the test split
+                Holdout holdout = Holdout.of(train, classes);
+                Pretraining.Monitor monitor = options.knnEveryEpochs() <= 0 || holdout.validation().count() == 0 ? null
+                        : new Pretraining.Monitor(head(holdout.train(), options.knnBank()),
+                        head(holdout.validation(), options.knnQueries()), classes, options.knnEveryEpochs());
                 pretraining = new Pretraining(settings, new Pretraining.Spec(r.encoder().family(), r.encoder().depth(),
                         r.encoder().width(), r.projectionLayers(), r.temperature()), train, norm, supplier, monitor,
                         manager);

@@ -172,6 +172,51 @@ class RunsIT {
                 .hasMessageContaining("teacherCheckpoint").hasMessageContaining("not a fine-tuned classifier");
     }
 
+    /**
+     * The test split is read once, for the final score, never to choose: the same distillation against a copy of the
+     * dataset whose test labels are permuted picks the same epoch, reaches the same validation accuracy and ends on
+     * the same student; only the test score moves.
+     */
+    @Test
+    void theTestSplitCannotInfluenceTheChosenEpoch() {
+        LabelledImages train = new DatasetStore(store).load(dataset.name(), dataset.version(), "train");
+        long[] permuted = train.labels().clone();
+        for (int i = 0; i < permuted.length; i++) {
+            permuted[i] = (permuted[i] + 1) % 4;
+        }
+        String name = "runs-permuted-" + UUID.randomUUID().toString().substring(0, 8);
+        new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"), Map.of("train", train, "test",
+                new LabelledImages(train.height(), train.width(), 1, train.pixels(), permuted)), "test", 1000);
+        DatasetRef other = new DatasetRef(name, "v1");
+
+        TrainRun trainer = new TrainRun(store, OPTIONS);
+        RunSlice.Outcome a = untilDone(trainer, pretrain("pretrain-" + UUID.randomUUID(), null), Duration.ofHours(1),
+                new int[1]);
+        RunSlice.Outcome tuned = untilDone(trainer, new TrainRequested(1, "exp", "finetune-" + UUID.randomUUID(),
+                Stage.FINETUNE, dataset, new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop", 1.0, 8, 2, SGD,
+                0.5, 7, false, a.completed().checkpointKey(), null), Duration.ofHours(1), new int[1]);
+        DistillRun distiller = new DistillRun(store, "cpu", 0);
+        EncoderSpec student = new EncoderSpec(EncoderFamily.RESNET, 18, 0.125);
+        RunSlice.Outcome onTrue = untilDistilled(distiller, distill("distill-" + UUID.randomUUID(),
+                tuned.completed().checkpointKey(), student, DistillMode.FULL, null), Duration.ofHours(1), new int[1]);
+        DistillRequested d = distill("distill-" + UUID.randomUUID(), tuned.completed().checkpointKey(), student,
+                DistillMode.FULL, null);
+        DistillRequested onOther = new DistillRequested(d.schemaVersion(), d.experimentId(), d.runId(),
+                d.teacherCheckpoint(), d.student(), d.mode(), d.denseHidden(), d.temperature(), d.alpha(), other,
+                other, d.batchSize(), d.epochs(), d.patienceEpochs(), d.optimizer(), d.seed(), d.studentCheckpoint());
+        RunSlice.Outcome onPermuted = untilDistilled(distiller, onOther, Duration.ofHours(1), new int[1]);
+
+        Map<String, Double> m1 = onTrue.completed().metrics();
+        Map<String, Double> m2 = onPermuted.completed().metrics();
+        assertThat(m1).containsKeys("top1", "validationTop1", "validationImages", "bestEpoch");
+        assertThat(m2.get("bestEpoch")).isEqualTo(m1.get("bestEpoch"));
+        assertThat(m2.get("validationTop1")).isEqualTo(m1.get("validationTop1"));
+        assertThat(m1.get("validationImages")).isEqualTo(8.0); // 10 % of each class's 16 training images, rounded
+        RunStore runs = new RunStore(store);
+        assertThat(runs.latest(onPermuted.completed().runId()).orElseThrow().sha256())
+                .isEqualTo(runs.latest(onTrue.completed().runId()).orElseThrow().sha256());
+    }
+
     static DistillRequested distill(String run, String teacher, EncoderSpec student, DistillMode mode, String base) {
         return new DistillRequested(1, "exp", run, teacher, student, mode, List.of(16), 4.0, 0.0, dataset, dataset, 16,
                 4, 2, new OptimizerSpec(OptimizerName.ADAM, 0.01, 0.9, 0, false, 0, LrScaling.NONE), 3, base);
