@@ -70,8 +70,13 @@ class ViewShardsIT {
         String run = "augment-" + UUID.randomUUID();
         AugmentRequested r = request(run, 3, 1);
         ShardWriter writer = new ShardWriter(store, 2);
-        // budget spent while waiting for the consumer: the writer stops after epochs 0 and 1 and says MORE
+        // budget spent while waiting for the consumer: the writer stops after epochs 0 and 1 and says MORE (slices
+        // of 2 s until both are written: on a loaded machine one slice may not be enough, which is no failure)
         ShardWriter.Result firstSlice = writer.run(r, Duration.ofSeconds(2), null);
+        for (int i = 0; i < 30 && store.list(ViewShards.epochPrefix(run, 1)).size() < 3; i++) {
+            assertThat(firstSlice.outcome()).isEqualTo(ShardWriter.Outcome.MORE);
+            firstSlice = writer.run(r, Duration.ofSeconds(2), null);
+        }
         assertThat(firstSlice.outcome()).isEqualTo(ShardWriter.Outcome.MORE);
         assertThat(store.list(ViewShards.epochPrefix(run, 1))).hasSize(3);
         assertThat(store.list(ViewShards.epochPrefix(run, 2))).isEmpty();
