@@ -1,5 +1,6 @@
 package dev.simclr.eval.report;
 
+import dev.simclr.eval.plan.ExperimentSpec;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
@@ -40,7 +41,7 @@ public final class Plots {
     public static Map<String, Figure> of(Report report) {
         Map<String, Figure> out = new LinkedHashMap<>();
         report.tables().forEach((study, table) -> {
-            boolean lines = study.equals("transfer-classes-batch");
+            boolean lines = study.startsWith(ExperimentSpec.TRANSFER);
             // a series per column (a line per batch size in the transfer study), the rows along the x axis;
             // several transfer domains ("<dataset> / <k>" rows): a line per dataset and batch size over k (in
             // numeric order), a colour per batch size, the first dataset's lines solid, the others' dashed
@@ -65,6 +66,11 @@ public final class Plots {
             }
             DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
             points.forEach(p -> data.add(100 * p.cell().mean(), ci(p.cell()), p.series(), p.category()));
+            if (!lines) {
+                // the reference's value beside ours, a bar of its own (no interval: one published number)
+                table.referenceValues().forEach((row, v) -> data.add(100 * v, 0.0, "reference " + Report.REFERENCE,
+                        row));
+            }
             CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(lines ? "number of classes"
                     : table.rowHeader()), new NumberAxis("test top-1 (%)"), lines
                     ? new StatisticalLineAndShapeRenderer(true, true) : new StatisticalBarRenderer());

@@ -21,8 +21,8 @@ class HtmlTest {
         Report.Table table = new Report.Table("Fine-tuning augmentation ablation: test top-1 %", "policy",
                 List.of("top-1"), Map.of("none", Map.of("top-1", Report.Cell.of(List.of(0.70, 0.72, 0.69)))),
                 "which augmentations matter");
-        Report report = new Report("exp-1", Map.of("augmentation-ablation", table), List.of(run),
-                JsonNodeFactory.instance.objectNode(), Map.of("codeVersion", "abc"), null);
+        Report report = new Report("exp-1", Report.PROTOCOL, List.of(), Map.of("augmentation-ablation", table),
+                List.of(run), JsonNodeFactory.instance.objectNode(), Map.of("codeVersion", "abc"), null);
 
         String html = Html.page(report, Map.of());
 

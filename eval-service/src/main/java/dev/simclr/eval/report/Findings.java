@@ -1,0 +1,218 @@
+package dev.simclr.eval.report;
+
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.eval.plan.ExperimentSpec;
+import dev.simclr.eval.plan.Planner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.commons.math3.distribution.TDistribution;
+
+/**
+ * The verdict on each of the reference's findings: a paired difference across seeds (the same seed is the same
+ * pretrained encoder and data order in both conditions), its mean and 95 % confidence interval (Student's t on the
+ * paired differences), and the word — {@code confirmed} when the interval lies on the reference's side of zero,
+ * {@code refuted} when it lies on the other, {@code inconclusive} when it holds zero (or fewer than two seeds).
+ */
+public final class Findings {
+    private Findings() {}
+
+    public static final String CONFIRMED = "confirmed";
+    public static final String REFUTED = "refuted";
+    public static final String INCONCLUSIVE = "inconclusive";
+
+    /**
+     * {@code claim}: what the reference found, as "A − B > 0"; {@code heldEqual}: what the comparison keeps the same.
+     * Differences in accuracy points (0–1 scale, like every metric here).
+     */
+    public record Finding(String id, String study, String claim, String heldEqual, int seeds, Double mean,
+                          Double ci95, String verdict) {
+        public String text() {
+            if (mean == null) {
+                return INCONCLUSIVE + " (no paired seeds)";
+            }
+            String diff = ci95 == null ? String.format(java.util.Locale.ROOT, "%+.1f", 100 * mean)
+                    : String.format(java.util.Locale.ROOT, "%+.1f ± %.1f", 100 * mean, 100 * ci95);
+            return verdict + ": " + diff + " points over " + seeds + " seed" + (seeds == 1 ? "" : "s");
+        }
+    }
+
+    /** The paired test of {@code differences} (one per seed) against the claim "difference > 0". */
+    public static Finding verdict(String id, String study, String claim, String heldEqual, List<Double> differences) {
+        int n = differences.size();
+        if (n == 0) {
+            return new Finding(id, study, claim, heldEqual, 0, null, null, INCONCLUSIVE);
+        }
+        double mean = differences.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        if (n < 2) {
+            return new Finding(id, study, claim, heldEqual, n, mean, null, INCONCLUSIVE);
+        }
+        double var = differences.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (n - 1);
+        double ci = new TDistribution(n - 1).inverseCumulativeProbability(0.975) * Math.sqrt(var / n);
+        String verdict = mean - ci > 0 ? CONFIRMED : mean + ci < 0 ? REFUTED : INCONCLUSIVE;
+        return new Finding(id, study, claim, heldEqual, n, mean, ci, verdict);
+    }
+
+    /** Every finding the experiment's studies can speak to. */
+    public static List<Finding> of(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results) {
+        List<Finding> out = new ArrayList<>();
+        if (spec.studies().contains(ExperimentSpec.ABLATION)) {
+            Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.ABLATION,
+                    n -> n.labels().get("policy"), "top1");
+            String held = "same pretrained encoder, fine-tuning epochs, labels and data order per seed";
+            out.add(verdict("1a", ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning helps)",
+                    held, paired(bySeed, m -> diff(m, List.of("all"), List.of("none")))));
+            out.add(verdict("1b", ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean of the "
+                    + "single operations (crop, flip, color) > 0", held, paired(bySeed, m -> diff(m,
+                    List.of("crop+color", "flip+crop"), List.of("crop", "flip", "color")))));
+            out.add(verdict("1c", ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
+                    paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"), List.of("none")))));
+        }
+        if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
+            String teacherFamily = spec.encoder().family().wireName();
+            for (var mode : spec.distill().modes()) {
+                Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.DISTILLATION,
+                        n -> mode.wireName().equals(n.labels().get("mode"))
+                                ? (n.labels().get("student").startsWith(teacherFamily) ? "same" : "other") : null,
+                        "top1");
+                out.add(verdict("2-" + mode.wireName(), ExperimentSpec.DISTILLATION, "same-architecture student − "
+                        + "other-architecture student > 0 (" + mode.wireName() + " students)", "same teacher, "
+                        + "unlabelled images, epochs and data order per seed; students of the same width",
+                        paired(bySeed, m -> diff(m, List.of("same"), List.of("other")))));
+            }
+        }
+        if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
+            // per seed, over every domain and batch size: chance-corrected accuracy with the fewest classes minus
+            // with the most; and the gain of the largest batch over the smallest, with the most classes minus with
+            // the fewest
+            Map<String, Map<String, Double>> kappa = bySeed(plan, results, ExperimentSpec.TRANSFER,
+                    n -> n.labels().get("domain") + "|" + n.labels().get("classes") + "|" + n.labels().get("batch"),
+                    CHANCE_CORRECTED);
+            out.add(verdict("3a", ExperimentSpec.TRANSFER, "chance-corrected accuracy with the fewest classes − with "
+                    + "the most > 0 (fewer classes transfer better)", "same pretrained encoder per seed, same "
+                    + "epochs of linear evaluation; chance removed by (acc − 1/k)/(1 − 1/k)",
+                    paired(kappa, Findings::fewestMinusMost)));
+            out.add(verdict("3b", ExperimentSpec.TRANSFER, "gain of the largest batch over the smallest, with the "
+                    + "most classes − with the fewest > 0", "same encoder per seed; batch sizes compared at equal "
+                    + "epochs (a smaller batch makes more steps)", paired(kappa, Findings::batchGainGrowth)));
+        }
+        return out;
+    }
+
+    /** Not a stored metric: top-1 with chance removed, {@code (acc − 1/k)/(1 − 1/k)} for k classes (0 = chance). */
+    public static final String CHANCE_CORRECTED = "chanceCorrectedTop1";
+
+    /** A run's value of {@code metric}, or of {@link #CHANCE_CORRECTED} computed from its top-1 and classes. */
+    static Double value(Planner.Node n, RunCompleted r, String metric) {
+        if (!CHANCE_CORRECTED.equals(metric)) {
+            return r.metrics().get(metric);
+        }
+        Double top1 = r.metrics().get("top1");
+        String k = n.labels().get("classes");
+        return top1 == null || k == null ? null : chanceCorrected(top1, Integer.parseInt(k));
+    }
+
+    public static double chanceCorrected(double accuracy, int classes) {
+        double chance = 1.0 / classes;
+        return (accuracy - chance) / (1 - chance);
+    }
+
+    /** seed → condition → metric, from the runs of a study that {@code condition} names (null: not counted). */
+    static Map<String, Map<String, Double>> bySeed(List<Planner.Node> plan, Map<String, RunCompleted> results,
+                                                   String study, Function<Planner.Node, String> condition,
+                                                   String metric) {
+        Map<String, Map<String, List<Double>>> acc = new TreeMap<>();
+        for (Planner.Node n : plan) {
+            RunCompleted r = results.get(n.runId());
+            String c = study.equals(n.study()) ? condition.apply(n) : null;
+            Double v = c == null || r == null ? null : value(n, r, metric);
+            if (v == null) {
+                continue;
+            }
+            acc.computeIfAbsent(n.labels().get("seed"), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(c, k -> new ArrayList<>()).add(v);
+        }
+        Map<String, Map<String, Double>> out = new TreeMap<>();
+        acc.forEach((seed, byCondition) -> {
+            Map<String, Double> m = new LinkedHashMap<>();
+            byCondition.forEach((c, v) -> m.put(c, v.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+            out.put(seed, m);
+        });
+        return out;
+    }
+
+    /** The per-seed differences a function gives; seeds where it cannot be formed are left out. */
+    static List<Double> paired(Map<String, Map<String, Double>> bySeed,
+                               Function<Map<String, Double>, OptionalDouble> difference) {
+        List<Double> out = new ArrayList<>();
+        bySeed.values().forEach(m -> difference.apply(m).ifPresent(out::add));
+        return out;
+    }
+
+    /** Mean over {@code a} − mean over {@code b}, when every one of them is there. */
+    static OptionalDouble diff(Map<String, Double> m, List<String> a, List<String> b) {
+        if (!m.keySet().containsAll(a) || !m.keySet().containsAll(b)) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(a.stream().mapToDouble(m::get).average().orElseThrow()
+                - b.stream().mapToDouble(m::get).average().orElseThrow());
+    }
+
+    record Cell(String domain, int classes, int batch) {
+        static Cell of(String key) {
+            String[] p = key.split("\\|");
+            return new Cell(p[0], Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+        }
+    }
+
+    static OptionalDouble fewestMinusMost(Map<String, Double> m) {
+        List<Double> d = new ArrayList<>();
+        groups(m).forEach((domainBatch, byK) -> {
+            if (byK.size() > 1) {
+                d.add(byK.firstEntry().getValue() - byK.lastEntry().getValue());
+            }
+        });
+        return d.stream().mapToDouble(Double::doubleValue).average();
+    }
+
+    static OptionalDouble batchGainGrowth(Map<String, Double> m) {
+        Map<String, TreeMap<Integer, TreeMap<Integer, Double>>> byDomain = new TreeMap<>();
+        m.forEach((key, v) -> {
+            Cell c = Cell.of(key);
+            byDomain.computeIfAbsent(c.domain(), k -> new TreeMap<>()).computeIfAbsent(c.classes(),
+                    k -> new TreeMap<>()).put(c.batch(), v);
+        });
+        List<Double> d = new ArrayList<>();
+        byDomain.values().forEach(byK -> {
+            if (byK.size() < 2) {
+                return;
+            }
+            TreeMap<Integer, Double> few = byK.firstEntry().getValue();
+            TreeMap<Integer, Double> many = byK.lastEntry().getValue();
+            TreeSet<Integer> batches = new TreeSet<>(few.keySet());
+            batches.retainAll(many.keySet());
+            if (batches.size() < 2) {
+                return;
+            }
+            int small = batches.first();
+            int large = batches.last();
+            d.add((many.get(large) - many.get(small)) - (few.get(large) - few.get(small)));
+        });
+        return d.stream().mapToDouble(Double::doubleValue).average();
+    }
+
+    /** domain|batch → classes → value. */
+    private static Map<String, TreeMap<Integer, Double>> groups(Map<String, Double> m) {
+        Map<String, TreeMap<Integer, Double>> out = new TreeMap<>();
+        m.forEach((key, v) -> {
+            Cell c = Cell.of(key);
+            out.computeIfAbsent(c.domain() + "|" + c.batch(), k -> new TreeMap<>()).put(c.classes(), v);
+        });
+        return out;
+    }
+}

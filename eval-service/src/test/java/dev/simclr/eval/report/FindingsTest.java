@@ -1,0 +1,143 @@
+package dev.simclr.eval.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.simclr.contracts.Event;
+import dev.simclr.contracts.ExperimentSubmitted;
+import dev.simclr.contracts.Json;
+import dev.simclr.contracts.RunCompleted;
+import dev.simclr.eval.plan.ExperimentSpec;
+import dev.simclr.eval.plan.Planner;
+import dev.simclr.eval.state.ExperimentState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Verdicts from paired differences over synthetic results, and the same numbers in every format of the report. */
+class FindingsTest {
+    @Test
+    void aPairedDifferenceIsConfirmedRefutedOrInconclusiveByItsInterval() {
+        // differences of +2, +3, +4 points: mean 3, t(2) 4.303 × 1/√3 → 2.48 points: (0.5, 5.5) → confirmed
+        Findings.Finding up = Findings.verdict("x", "s", "a − b > 0", "", List.of(0.02, 0.03, 0.04));
+        assertThat(up.verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(up.mean()).isCloseTo(0.03, within(1e-12));
+        assertThat(up.ci95()).isCloseTo(4.302652729911275 * 0.01 / Math.sqrt(3), within(1e-9));
+        assertThat(Findings.verdict("x", "s", "", "", List.of(-0.02, -0.03, -0.04)).verdict())
+                .isEqualTo(Findings.REFUTED);
+        assertThat(Findings.verdict("x", "s", "", "", List.of(-0.02, 0.03, 0.01)).verdict())
+                .isEqualTo(Findings.INCONCLUSIVE);
+        assertThat(Findings.verdict("x", "s", "", "", List.of(0.5)).verdict()).isEqualTo(Findings.INCONCLUSIVE);
+        assertThat(Findings.verdict("x", "s", "", "", List.of()).text()).contains("no paired seeds");
+    }
+
+    @Test
+    void chanceIsRemovedByTheNumberOfClasses() {
+        assertThat(Findings.chanceCorrected(0.5, 2)).isZero();
+        assertThat(Findings.chanceCorrected(0.1, 10)).isCloseTo(0, within(1e-12));
+        assertThat(Findings.chanceCorrected(1.0, 5)).isEqualTo(1.0);
+        assertThat(Findings.chanceCorrected(0.75, 2)).isCloseTo(0.5, within(1e-12));
+    }
+
+    /** A synthetic ablation + transfer experiment: each seed its own encoder, the effects built in. */
+    static final class Synthetic {
+        final List<Planner.Node> plan = new ArrayList<>();
+        final Map<String, RunCompleted> results = new HashMap<>();
+
+        void run(String study, Map<String, String> labels, double top1) {
+            String id = "run-" + plan.size();
+            plan.add(new Planner.Node(id, study.equals(ExperimentSpec.TRANSFER) ? dev.simclr.contracts.Stage.EVAL
+                    : dev.simclr.contracts.Stage.FINETUNE, study, labels, List.of(), done -> null));
+            results.put(id, new RunCompleted(Event.SCHEMA_VERSION, "exp", id, dev.simclr.contracts.Stage.EVAL, "k",
+                    Map.of("top1", top1), 1.0, Instant.now()));
+        }
+    }
+
+    static ExperimentSpec spec() throws Exception {
+        JsonNode node = Json.MAPPER.readTree("""
+                {"studies": ["augmentation-ablation", "transfer-classes-batch"], "seeds": [1, 2, 3, 4, 5],
+                 "dataset": {"name": "d", "version": "v1"}, "encoder": {"family": "resnet", "depth": 18, "width": 0.25},
+                 "pretrain": {"epochs": 1, "batchSize": 8, "policy": "crop", "temperature": 0.5, "projectionLayers": 2,
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "finetune": {"epochs": 1, "batchSize": 8, "labelFraction": 1.0,
+                              "policies": ["none", "crop", "flip", "color", "crop+color", "flip+crop", "all"],
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "transfer": {"classCounts": [2, 10], "batchSizes": [32, 128], "epochs": 1}}
+                """);
+        return ExperimentSpec.read(node);
+    }
+
+    @Test
+    void theStudiesFindingsFollowTheBuiltInEffects() throws Exception {
+        Synthetic s = new Synthetic();
+        Map<String, Double> policy = Map.of("none", 0.70, "crop", 0.74, "flip", 0.72, "color", 0.73,
+                "crop+color", 0.76, "flip+crop", 0.77, "all", 0.80);
+        for (int seed = 1; seed <= 5; seed++) {
+            double encoder = 0.01 * seed; // a better encoder lifts every condition of its seed alike
+            for (var p : policy.entrySet()) {
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", p.getKey(), "seed", "" + seed),
+                        p.getValue() + encoder + 0.002 * ((seed * p.getKey().length()) % 3));
+            }
+            for (int k : new int[] {2, 10}) {
+                for (int b : new int[] {32, 128}) {
+                    // 2 classes: 90 % raw (80 chance-corrected); 10 classes: 60 % raw (55.6); batch costs 2 points
+                    double raw = (k == 2 ? 0.90 : 0.60) - (b == 128 ? 0.02 : 0) + encoder / 2;
+                    s.run(ExperimentSpec.TRANSFER, Map.of("classes", "" + k, "batch", "" + b, "domain", "d",
+                            "seed", "" + seed), raw);
+                }
+            }
+        }
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(spec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        assertThat(f.get("1a").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("1a").mean()).isCloseTo(0.10, within(0.005));
+        assertThat(f.get("1a").seeds()).isEqualTo(5);
+        assertThat(f.get("1b").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("1c").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("3a").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("3a").mean()).isCloseTo(0.80 - (0.60 - 0.1) / 0.9, within(0.01));
+        // the batch costs the same at every k in raw points: more in chance-corrected points at k = 2 (÷0.5) than
+        // at k = 10 (÷0.9), so the gain of the larger batch "grows" with k here, every seed alike
+        assertThat(f.get("3b").mean()).isCloseTo(-0.02 / 0.9 + 0.02 / 0.5, within(1e-9));
+    }
+
+    @Test
+    void markdownAndHtmlShowTheSameNumbers() throws Exception {
+        Synthetic s = new Synthetic();
+        for (int seed = 1; seed <= 3; seed++) {
+            for (String p : List.of("none", "crop", "all")) {
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", p, "seed", "" + seed), 0.6 + 0.05 * seed + p.length() / 100.0);
+            }
+        }
+        ExperimentSubmitted submitted = new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r",
+                Json.MAPPER.createObjectNode(), null, Instant.now());
+        ExperimentState state = new ExperimentState();
+        Report r = Report.of(submitted, spec(), s.plan, s.results, Map.of(), state);
+        Set<String> md = numbers(r.markdown().substring(0, r.markdown().indexOf("## Coordination") > 0
+                ? r.markdown().indexOf("## Coordination") : r.markdown().length()));
+        String html = Html.page(r, Map.of());
+        Set<String> page = numbers(html.substring(0, html.indexOf("<h2>Coordination") > 0
+                ? html.indexOf("<h2>Coordination") : html.length()));
+        assertThat(md).isNotEmpty().contains("78.4", "89.8"); // the reference beside ours
+        assertThat(page).containsAll(md);
+    }
+
+    private static Set<String> numbers(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("[+-]?\\d+\\.\\d(?: ± \\d+\\.\\d)?").matcher(text);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+}
