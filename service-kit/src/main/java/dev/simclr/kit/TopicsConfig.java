@@ -1,19 +1,21 @@
 package dev.simclr.kit;
 
 import dev.simclr.contracts.Topics;
+import io.smallrye.config.ConfigSourceInterceptor;
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * The topic of every named channel, from {@link Topics}, so that no properties file spells a topic name. Channels
  * named after their topic ({@code @Incoming(Topics.TRAIN_REQUESTS)}) need nothing; the others — a second channel on
  * a topic, such as a worker's re-queue, or a channel whose name says its role — are listed here. A service's
  * properties still say which channels it uses ({@code .connector=smallrye-kafka}); a key for a channel a service
- * does not use is never read. Ordinal 150: below application.properties (250), which may still override.
+ * does not use is never read: this answers a lookup of a channel's topic that nothing else answers, without adding a
+ * property name (a listed name would make SmallRye set up a channel the service does not have).
  */
-public final class TopicsConfigSource implements ConfigSource {
+public final class TopicsConfig implements ConfigSourceInterceptor {
     /** Channel name → topic. */
     public static final Map<String, String> CHANNELS;
 
@@ -44,27 +46,13 @@ public final class TopicsConfigSource implements ConfigSource {
     }
 
     @Override
-    public Map<String, String> getProperties() {
-        return PROPERTIES;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return PROPERTIES.keySet();
-    }
-
-    @Override
-    public String getValue(String propertyName) {
-        return PROPERTIES.get(propertyName);
-    }
-
-    @Override
-    public String getName() {
-        return "simclr-topics";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 150;
+    public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+        ConfigValue value = context.proceed(name);
+        String topic = PROPERTIES.get(name);
+        if ((value == null || value.getValue() == null) && topic != null) {
+            return ConfigValue.builder().withName(name).withValue(topic).withConfigSourceName("simclr-topics")
+                    .build();
+        }
+        return value;
     }
 }
