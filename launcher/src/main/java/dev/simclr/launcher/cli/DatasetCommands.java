@@ -119,25 +119,36 @@ final class DatasetCommands {
 
         @Override
         public Integer call() throws Exception {
+            checkOptions();
             DatasetStore store = store(Simclr.targetSettings());
             DatasetManifest m = switch (kind) {
                 case "fashion-mnist" -> Importers.fashionMnist(store, dir);
                 case "digits" -> Importers.digits(store, name != null ? name : "digits", version, file, digitsSize());
                 case "idx" -> Importers.idx(store, required(name), version, Map.of(
-                        "train", new Path[] {dir.resolve("train-images-idx3-ubyte.gz"),
+                        "train", new Path[] {UserError.folder("--dir", dir).resolve("train-images-idx3-ubyte.gz"),
                                 dir.resolve("train-labels-idx1-ubyte.gz")}), null);
-                case "cifar10" -> Importers.cifar(store, required(name), version, dir, false);
-                case "cifar100" -> Importers.cifar(store, required(name), version, dir, true);
+                case "cifar10" -> Importers.cifar(store, required(name), version, UserError.folder("--dir", dir), false);
+                case "cifar100" -> Importers.cifar(store, required(name), version, UserError.folder("--dir", dir), true);
                 case "folder" -> {
                     ImageFolderReader.Options o = ImageFolderReader.Options.defaults(channels);
                     if (size != null) {
-                        String[] hw = size.toLowerCase().split("x");
-                        o = o.resizedTo(Integer.parseInt(hw[0]), Integer.parseInt(hw[1]));
+                        int[] hw = UserError.size("--size", size);
+                        o = o.resizedTo(hw[0], hw[1]);
                     }
-                    yield Importers.imageFolder(store, required(name), version, dir, o);
+                    yield Importers.imageFolder(store, required(name), version, UserError.folder("--dir", dir), o);
                 }
-                case "subset" -> store.deriveClassSubset(parent, version, required(name), classes);
-                case "fraction" -> store.deriveLabelFraction(parent, version, required(name), fraction, seed);
+                case "subset" -> {
+                    if (classes == null || classes.isEmpty()) {
+                        throw new UserError("--classes: give the parent's class indices to keep, e.g. --classes 0,1,2");
+                    }
+                    yield store.deriveClassSubset(parent, version, required(name), classes);
+                }
+                case "fraction" -> {
+                    if (fraction == null) {
+                        throw new UserError("--fraction: give the share of training labels to keep, in (0, 1]");
+                    }
+                    yield store.deriveLabelFraction(parent, version, required(name), fraction, seed);
+                }
                 default -> throw new IllegalArgumentException("unknown kind '" + kind
                         + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
             };
@@ -147,20 +158,53 @@ final class DatasetCommands {
             return 0;
         }
 
+        /** What the user typed, checked before anything connects to the store. */
+        private void checkOptions() {
+            switch (kind) {
+                case "idx", "cifar10", "cifar100", "folder" -> {
+                    required(name);
+                    UserError.folder("--dir", dir);
+                    if (size != null) {
+                        UserError.size("--size", size);
+                    }
+                    if (channels != 1 && channels != 3) {
+                        throw new UserError("--channels: 1 (grey) or 3 (RGB), got " + channels);
+                    }
+                }
+                case "digits" -> digitsSize();
+                case "subset" -> {
+                    required(name);
+                    if (classes == null || classes.isEmpty()) {
+                        throw new UserError("--classes: give the parent's class indices to keep, e.g. --classes 0,1,2");
+                    }
+                }
+                case "fraction" -> {
+                    required(name);
+                    if (fraction == null || !(fraction > 0 && fraction <= 1)) {
+                        throw new UserError("--fraction: the share of training labels to keep, in (0, 1], got "
+                                + fraction);
+                    }
+                }
+                case "fashion-mnist" -> { }
+                default -> throw new UserError("unknown kind '" + kind
+                        + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
+            }
+        }
+
         private int digitsSize() {
             if (size == null) {
                 return Importers.DIGITS_SIZE;
             }
-            String[] hw = size.toLowerCase().split("x");
-            if (hw.length != 2 || !hw[0].equals(hw[1])) {
-                throw new IllegalArgumentException("digits: --size takes a square, e.g. 28x28 or 8x8");
+            int[] hw = UserError.size("--size", size);
+            if (hw[0] != hw[1]) {
+                throw new UserError("--size: digits takes a square, e.g. 28x28 or 8x8, got '" + size + "'");
             }
-            return Integer.parseInt(hw[0]);
+            return hw[0];
         }
 
         private String required(String value) {
             if (value == null) {
-                throw new IllegalArgumentException("--name is required for " + kind);
+                throw new UserError("--name is required for " + kind);
             }
             return value;
         }

@@ -57,11 +57,22 @@ final class ExperimentCommands {
     }
 
     static int submit(Path recipe, String scale, String id, boolean follow, PrintStream out) throws Exception {
-        JsonNode file = JSON.readTree(Files.readString(recipe));
+        String text = UserError.read("recipe", recipe);
+        JsonNode file;
+        try {
+            file = JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UserError("recipe: " + recipe + " is not JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (file == null || !file.isObject() || !file.path("scales").isObject()) {
+            throw new UserError("recipe: " + recipe + " must be a JSON object with \"scales\": {\"demo\": {...}, ...}"
+                    + " (see recipes/demo.json)");
+        }
         JsonNode spec = file.path("scales").path(scale);
-        if (spec.isMissingNode()) {
-            throw new IllegalArgumentException(recipe + " has no scale '" + scale + "' (has "
-                    + JSON.convertValue(file.path("scales"), Map.class).keySet() + ")");
+        if (!spec.isObject()) {
+            java.util.List<String> scales = new java.util.ArrayList<>();
+            file.path("scales").fieldNames().forEachRemaining(scales::add);
+            throw new UserError("--scale: " + recipe + " has no scale '" + scale + "' (has " + scales + ")");
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("recipe", file.path("recipe").asText(recipe.getFileName().toString().replace(".json", "")));

@@ -22,12 +22,37 @@ import picocli.CommandLine.Command;
 public final class Simclr {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Simclr())
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: every failure one line on stderr. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Simclr())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("error: " + e.getMessage());
-                    return 1;
-                })
-                .execute(args));
+                    cmd.getErr().println("error: " + describe(e));
+                    if (System.getenv("SIMCLR_DEBUG") != null) {
+                        e.printStackTrace(cmd.getErr());
+                    }
+                    return e instanceof UserError || e instanceof IllegalArgumentException ? 2 : 1;
+                });
+    }
+
+    /**
+     * One line for the user: our own messages (a user error, a refused argument, a dataset that does not import,
+     * a store that does not answer) as they are; anything else as an internal error, without Java's text.
+     */
+    static String describe(Throwable e) {
+        if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof dev.simclr.core.store.ObjectStoreException) {
+            return e.getMessage();
+        }
+        if (e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "the platform does not answer (is it up? ./simclr up, or set SIMCLR_EVAL_URL)";
+        }
+        if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
+            return "I/O: " + e.getMessage();
+        }
+        return "internal error (" + e.getClass().getSimpleName() + "); SIMCLR_DEBUG=1 shows where";
     }
 
     static EmbeddedStack stack() {

@@ -1,0 +1,61 @@
+package dev.simclr.launcher.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every user mistake is one line that says what was wrong and what is expected; no Java text reaches the user. */
+class UserErrorsTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String err) {}
+
+    static Result run(String... args) {
+        StringWriter err = new StringWriter();
+        var cli = Simclr.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Result(exit, err.toString().trim());
+    }
+
+    @Test
+    void recipeFilesThatAreMissingEmptyOrNotAnObjectAreNamed() throws Exception {
+        Files.writeString(dir.resolve("empty.json"), "");
+        Files.writeString(dir.resolve("array.json"), "[1, 2]");
+        Files.writeString(dir.resolve("broken.json"), "{\"scales\": ");
+        Files.writeString(dir.resolve("one.json"), "{\"scales\": {\"demo\": {}}}");
+        assertThat(run("submit", dir.resolve("nope.json").toString()).err()).startsWith("error: recipe: no file ");
+        assertThat(run("submit", dir.resolve("empty.json").toString()).err()).contains("must be a JSON object");
+        assertThat(run("submit", dir.resolve("array.json").toString()).err()).contains("must be a JSON object");
+        assertThat(run("submit", dir.resolve("broken.json").toString()).err()).contains("is not JSON");
+        Result r = run("submit", dir.resolve("one.json").toString(), "--scale", "full");
+        assertThat(r.err()).isEqualTo("error: --scale: " + dir.resolve("one.json") + " has no scale 'full' (has [demo])");
+        assertThat(r.exit()).isEqualTo(2);
+    }
+
+    @Test
+    void malformedImportOptionsAreNamedBeforeAnythingConnects() {
+        assertThat(run("import", "folder", "--dir", dir.resolve("nope").toString(), "--name", "x").err())
+                .isEqualTo("error: --dir: no folder " + dir.resolve("nope").toAbsolutePath());
+        assertThat(run("import", "folder", "--dir", dir.toString(), "--name", "x", "--size", "28").err())
+                .isEqualTo("error: --size: expected HxW such as 32x32, got '28'");
+        assertThat(run("import", "folder", "--dir", dir.toString()).err()).isEqualTo("error: --name is required for folder");
+        assertThat(run("import", "subset", "--name", "x").err()).startsWith("error: --classes:");
+        assertThat(run("import", "fraction", "--name", "x", "--fraction", "2").err()).startsWith("error: --fraction:");
+        assertThat(run("import", "bogus").err()).startsWith("error: unknown kind 'bogus'");
+    }
+
+    @Test
+    void anythingElseIsAnInternalErrorWithoutJavasText() {
+        assertThat(Simclr.describe(new NullPointerException("Cannot invoke \"java.util.Map.keySet()\"")))
+                .isEqualTo("internal error (NullPointerException); SIMCLR_DEBUG=1 shows where");
+        assertThat(Simclr.describe(new ArrayIndexOutOfBoundsException("Index 1 out of bounds for length 1")))
+                .doesNotContain("Index 1");
+    }
+}
