@@ -123,7 +123,8 @@ public final class EventCodec {
         try {
             return MAPPER.treeToValue(node, type.recordClass());
         } catch (JsonProcessingException e) {
-            throw new InvalidEventException(List.of(type.wireName() + ": " + e.getOriginalMessage()));
+            // what the schema lets through but the record cannot hold (a number beyond an int): named by its path
+            throw new InvalidEventException(List.of(Json.problem("", e)));
         }
     }
 
