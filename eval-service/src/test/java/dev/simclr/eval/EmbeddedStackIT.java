@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +50,27 @@ class EmbeddedStackIT {
             assertThat(pids).containsOnlyKeys("kafka", "s3proxy", "eval-service", "augment-service",
                     "trainer-service", "distill-service");
 
-            assertThat(stack.down()).hasSize(6);
+            // the broker dies: up starts it again, and only it (the S3 server and the services keep their pids)
+            kill(pids.get("kafka"));
+            stack.up(true, out);
+            Map<String, Long> after = stack.pids();
+            assertThat(after.get("kafka")).isNotEqualTo(pids.get("kafka"));
+            for (String unchanged : List.of("s3proxy", "eval-service", "augment-service", "trainer-service",
+                    "distill-service")) {
+                assertThat(after.get(unchanged)).as(unchanged).isEqualTo(pids.get(unchanged));
+            }
+            // the supervisor restarts a service that died, without being asked
+            stack.supervise(out);
+            kill(after.get("augment-service"));
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Long pid = stack.pids().get("augment-service");
+                return pid != null && !pid.equals(after.get("augment-service"))
+                        && stack.status().values().stream().allMatch(v -> v.startsWith("healthy"));
+            });
+            pids = stack.pids();
+            assertThat(pids).containsKey("supervisor");
+
+            assertThat(stack.down()).hasSize(7);
             pids.values().forEach(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
                     .as("pid " + pid + " still running").isEmpty());
             assertThat(stack.status()).allSatisfy((k, v) -> assertThat(v).isEqualTo("stopped"));
@@ -60,6 +82,13 @@ class EmbeddedStackIT {
         } finally {
             stack.down();
         }
+    }
+
+    /** kill -9, and wait until it is gone. */
+    private static void kill(long pid) throws Exception {
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+        h.destroyForcibly();
+        h.onExit().get();
     }
 
     private static List<String> topics(String bootstrap) throws Exception {

@@ -83,10 +83,17 @@ public final class Simclr {
         @CommandLine.Option(names = "--infra-only", description = "Start only the broker and the S3 server.")
         boolean infraOnly;
 
+        @CommandLine.Option(names = "--no-supervisor", description = "Do not start the supervisor that restarts "
+                + "what dies or stays unhealthy.")
+        boolean noSupervisor;
+
         @Override
         public Integer call() throws Exception {
             EmbeddedStack stack = stack();
             stack.up(!infraOnly, System.out);
+            if (!infraOnly && !noSupervisor) {
+                stack.supervise(System.out);
+            }
             System.out.println("platform is up");
             printEndpoints(stack);
             return 0;
@@ -154,6 +161,7 @@ public final class Simclr {
             long t0 = System.nanoTime();
             EmbeddedStack stack = stack();
             stack.up(true, System.out);
+            stack.supervise(System.out);
             printEndpoints(stack);
             DatasetCommands.importFashionMnistIfMissing(stack.settings(), System.out);
             DatasetCommands.importDigitsIfMissing(stack.settings(), System.out);

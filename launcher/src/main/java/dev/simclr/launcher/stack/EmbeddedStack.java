@@ -3,8 +3,9 @@ package dev.simclr.launcher.stack;
 import dev.simclr.infra.ChildJvm;
 import dev.simclr.infra.EmbeddedKafka;
 import dev.simclr.infra.EmbeddedS3;
+import dev.simclr.contracts.TopicAdmin;
+import dev.simclr.contracts.Topics;
 import dev.simclr.core.store.ObjectStore;
-import dev.simclr.infra.LocalInfrastructure;
 import dev.simclr.infra.Ports;
 import dev.simclr.infra.RepoLayout;
 import dev.simclr.infra.Waits;
@@ -50,9 +51,12 @@ public final class EmbeddedStack {
     private final int kafkaPort;
     private final int s3Port;
     private final List<Service> services;
+    /** The settings this stack was made with (data directory, ports): the supervisor gets the same. */
+    private final Map<String, String> env;
 
     public EmbeddedStack(RepoLayout repo, Map<String, String> env) {
         this.repo = repo;
+        this.env = Map.copyOf(env);
         this.dataDir = Path.of(env.getOrDefault("SIMCLR_DATA_DIR", repo.root().resolve(".simclr").toString()))
                 .toAbsolutePath();
         this.kafkaPort = Integer.parseInt(env.getOrDefault("SIMCLR_KAFKA_PORT", "9092"));
@@ -97,44 +101,52 @@ public final class EmbeddedStack {
                 creds.getProperty("access-key"), creds.getProperty("secret-key"));
     }
 
-    /** Starts what is not running yet and waits until everything is healthy. */
-    public void up(boolean withServices, java.io.PrintStream out) throws IOException, InterruptedException {
+    /**
+     * Starts what is not running yet — only that: a broker that died is started again without touching a healthy
+     * S3 server — and a service that is running but not live (its channels failed) is replaced; then waits until
+     * everything is healthy.
+     */
+    public synchronized void up(boolean withServices, java.io.PrintStream out) throws IOException, InterruptedException {
         StackSettings settings = settings();
         Map<String, Long> pids = readPids();
-        if (alive(pids, EmbeddedKafka.PROCESS) && alive(pids, EmbeddedS3.PROCESS)) {
-            out.println("broker and S3 server already running");
-        } else {
-            stopRecorded(pids, List.of(EmbeddedKafka.PROCESS, EmbeddedS3.PROCESS));
+        Path logs = dataDir.resolve("logs");
+        if (!alive(pids, EmbeddedS3.PROCESS)) {
+            stopRecorded(pids, List.of(EmbeddedS3.PROCESS));
+            requireFree(s3Port, "SIMCLR_S3_PORT");
+            out.println("starting S3 server (S3Proxy) ...");
+            Process s3 = EmbeddedS3.start(repo, dataDir.resolve("s3"), s3Port, settings.accessKey(),
+                    settings.secretKey(), logs.resolve("s3proxy.log"));
+            pids.put(EmbeddedS3.PROCESS, s3.pid());
+            writePids(pids);
+            Waits.until("s3proxy", s3, () -> EmbeddedS3.ready(settings.s3Endpoint()), Duration.ofSeconds(60),
+                    logs.resolve("s3proxy.log"));
+            new ObjectStore(settings).ensureBucket();
+        }
+        if (!alive(pids, EmbeddedKafka.PROCESS)) {
+            stopRecorded(pids, List.of(EmbeddedKafka.PROCESS));
             requireFree(kafkaPort, "SIMCLR_KAFKA_PORT");
             requireFree(kafkaPort + 1, "SIMCLR_KAFKA_PORT (controller = port + 1)");
-            requireFree(s3Port, "SIMCLR_S3_PORT");
-            out.println("starting Kafka broker (KRaft) and S3 server (S3Proxy) ...");
-            LocalInfrastructure infra = LocalInfrastructure.start(repo, dataDir, kafkaPort, kafkaPort + 1, s3Port,
-                    settings.accessKey(), settings.secretKey());
-            pids.put(EmbeddedKafka.PROCESS, infra.kafkaPid());
-            pids.put(EmbeddedS3.PROCESS, infra.s3Pid());
+            out.println("starting Kafka broker (KRaft) ...");
+            Process kafka = EmbeddedKafka.start(repo, dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1,
+                    logs.resolve("kafka.log"));
+            pids.put(EmbeddedKafka.PROCESS, kafka.pid());
             writePids(pids);
-            new ObjectStore(infra.settings()).ensureBucket();
+            Waits.until("kafka", kafka, () -> EmbeddedKafka.ready(settings.kafkaBootstrapServers()),
+                    EmbeddedKafka.startTimeout(), logs.resolve("kafka.log"));
+            TopicAdmin.ensureTopics(settings.kafkaBootstrapServers(), Topics.all());
         }
         if (withServices) {
             List<Process> started = new ArrayList<>();
             for (Service s : services) {
                 if (alive(pids, s.name())) {
-                    continue;
+                    if (live(s)) {
+                        continue;
+                    }
+                    // alive but deaf: its watchdog would end it within a minute; replace it now
+                    out.println(s.name() + " is running but not live: restarting it");
+                    stopRecorded(pids, List.of(s.name()));
                 }
-                Path jar = repo.serviceJar(s.name());
-                if (!Files.exists(jar)) {
-                    throw new IllegalStateException("missing " + jar + ": build first (mvn -DskipTests install)");
-                }
-                requireFree(s.port(), "SIMCLR_HTTP_PORT_BASE");
-                out.println("starting " + s.name() + " on " + s.url() + " ...");
-                Map<String, String> env = new LinkedHashMap<>(settings.asEnv());
-                env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
-                Process p = ChildJvm.start(s.name(), List.of("-Xmx2g", "-Dai.djl.offline=true"),
-                        List.of("-jar", jar.toString()), env, logFile(s.name()));
-                pids.put(s.name(), p.pid());
-                writePids(pids);
-                started.add(p);
+                started.add(startService(s, settings, pids, out));
             }
             for (Service s : services) {
                 Process p = started.stream().filter(x -> x.pid() == pids.get(s.name())).findFirst().orElse(null);
@@ -143,14 +155,63 @@ public final class EmbeddedStack {
         }
     }
 
-    /** Stops every process this stack recorded; returns their names. */
-    public List<String> down() throws IOException {
+    private Process startService(Service s, StackSettings settings, Map<String, Long> pids, java.io.PrintStream out)
+            throws IOException {
+        Path jar = repo.serviceJar(s.name());
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("missing " + jar + ": build first (mvn -DskipTests install)");
+        }
+        requireFree(s.port(), "SIMCLR_HTTP_PORT_BASE");
+        out.println("starting " + s.name() + " on " + s.url() + " ...");
+        Map<String, String> env = new LinkedHashMap<>(settings.asEnv());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+        Process p = ChildJvm.start(s.name(), List.of("-Xmx2g", "-Dai.djl.offline=true"),
+                List.of("-jar", jar.toString()), env, logFile(s.name()));
+        pids.put(s.name(), p.pid());
+        writePids(pids);
+        return p;
+    }
+
+    /** Whether the supervisor ({@link Supervisor}) this stack started is running. */
+    public boolean supervised() throws IOException {
+        return alive(readPids(), Supervisor.PROCESS);
+    }
+
+    /** Starts the supervisor, a JVM of its own that keeps the stack up until {@link #down}. */
+    public void supervise(java.io.PrintStream out) throws IOException {
         Map<String, Long> pids = readPids();
+        if (alive(pids, Supervisor.PROCESS)) {
+            return;
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.putAll(this.env);
+        env.put("SIMCLR_DATA_DIR", dataDir.toString());
+        Process p = ChildJvm.start(Supervisor.PROCESS, List.of("-Dsimclr.repo.root=" + repo.root()),
+                List.of("-cp", System.getProperty("java.class.path"), Supervisor.class.getName()), env,
+                logFile(Supervisor.PROCESS));
+        pids.put(Supervisor.PROCESS, p.pid());
+        writePids(pids);
+        out.println("supervisor started (pid " + p.pid() + "): restarts what dies or stays unhealthy; logs in "
+                + logFile(Supervisor.PROCESS));
+    }
+
+    /** Liveness (not readiness): false for a service whose messaging channels have failed. */
+    static boolean live(Service s) {
+        return get(s.url() + "/q/health/live");
+    }
+
+    /** Stops every process this stack recorded, the supervisor first; returns their names. */
+    public List<String> down() throws IOException {
+        // the supervisor first, then what it may have started meanwhile: the pids are read again after it
+        List<String> stopped = new ArrayList<>(stopRecorded(readPids(), List.of(Supervisor.PROCESS)));
+        Map<String, Long> pids = readPids();
+        pids.remove(Supervisor.PROCESS);
         List<String> order = new ArrayList<>();
         services.forEach(s -> order.add(s.name()));
         order.add(EmbeddedKafka.PROCESS);
         order.add(EmbeddedS3.PROCESS);
-        List<String> stopped = stopRecorded(pids, order);
+        stopped.addAll(stopRecorded(pids, order));
         Files.deleteIfExists(pidsFile());
         return stopped;
     }
@@ -183,9 +244,13 @@ public final class EmbeddedStack {
     }
 
     static boolean healthy(Service s) {
+        return get(s.url() + "/q/health/ready");
+    }
+
+    private static boolean get(String url) {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(s.url() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+                    URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (IOException e) {
