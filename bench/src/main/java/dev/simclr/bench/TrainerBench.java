@@ -185,7 +185,7 @@ public final class TrainerBench {
                 "--batch", Integer.toString(c.batch()), "--size", Integer.toString(c.size()), "--channels",
                 Integer.toString(c.channels()), "--steps", Integer.toString(steps), "--threads",
                 Integer.toString(threads)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("PyTorch baseline failed: " + out);
         }

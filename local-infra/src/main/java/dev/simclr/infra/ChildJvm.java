@@ -61,7 +61,7 @@ public final class ChildJvm {
         command.addAll(jvmArgs);
         command.addAll(mainAndArgs);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("command failed (" + p.exitValue() + "): " + String.join(" ", command) + "\n" + out);
         }
