@@ -14,8 +14,9 @@ import java.util.stream.IntStream;
 /**
  * The datasets a plan uses, derived from imported ones where missing (manifests over the parent's shards, with
  * deterministic names, so deriving again is a no-op): the main dataset sampled to {@code sample} of every split
- * (when below 1), and for the transfer study a class subset per class count (the first k classes), sampled the same
- * way — of the main dataset and of each of {@code transfer.datasets} (sampled to its own {@code sample}).
+ * (when below 1), and for the transfer study, per seed, a class subset per class count — k of the dataset's classes
+ * drawn with the seed, so that "fewer classes" is not always the same first k — sampled the same way, of the main
+ * dataset and of each of {@code transfer.datasets} (sampled to its own {@code sample}).
  */
 public final class DerivedDatasets {
     private final DatasetStore datasets;
@@ -31,8 +32,10 @@ public final class DerivedDatasets {
         double sample = spec.sample() == null ? 1.0 : spec.sample();
         DatasetRef main = sampled(root, sample);
         Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();
+        Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed = new LinkedHashMap<>();
         if (spec.transfer() != null && spec.studies().contains(ExperimentSpec.TRANSFER)) {
             transfer.put(root.name(), classSubsets(root, m, spec.transfer().classCounts(), sample));
+            bySeed.put(root.name(), drawn(spec, root, m, spec.transfer().classCounts(), sample));
             if (spec.transfer().datasets() != null) {
                 for (ExperimentSpec.TransferDataset d : spec.transfer().datasets()) {
                     DatasetManifest dm = datasets.requireManifest(d.name(), d.version());
@@ -41,12 +44,50 @@ public final class DerivedDatasets {
                                 + dm.imageShape().channels() + "-channel images, the encoder is pretrained on "
                                 + m.imageShape().channels() + "-channel " + root.name());
                     }
-                    transfer.put(d.name(), classSubsets(d.ref(), dm, d.classCounts() != null ? d.classCounts()
-                            : spec.transfer().classCounts(), d.sample() == null ? 1.0 : d.sample()));
+                    List<Integer> counts = d.classCounts() != null ? d.classCounts() : spec.transfer().classCounts();
+                    double s = d.sample() == null ? 1.0 : d.sample();
+                    transfer.put(d.name(), classSubsets(d.ref(), dm, counts, s));
+                    bySeed.put(d.name(), drawn(spec, d.ref(), dm, counts, s));
                 }
             }
         }
-        return new Planner.Datasets(main, transfer);
+        return new Planner.Datasets(main, transfer, bySeed);
+    }
+
+    /** Per seed and class count below all: k classes drawn with the seed (sorted), as a derived dataset. */
+    private Map<Long, Map<Integer, DatasetRef>> drawn(ExperimentSpec spec, DatasetRef root, DatasetManifest m,
+                                                      List<Integer> classCounts, double sample) {
+        Map<Long, Map<Integer, DatasetRef>> out = new LinkedHashMap<>();
+        int all = m.classNames().size();
+        for (long seed : spec.seeds()) {
+            Map<Integer, DatasetRef> byK = new TreeMap<>();
+            for (int k : classCounts) {
+                if (k >= all) {
+                    continue;
+                }
+                List<Integer> classes = classes(seed, all, k);
+                String name = root.name() + "-classes-" + k + "-" + Integer.toHexString(classes.hashCode());
+                if (datasets.manifest(name, root.version()).isEmpty()) {
+                    datasets.deriveClassSubset(root.name(), root.version(), name, classes);
+                }
+                byK.put(k, sampled(new DatasetRef(name, root.version()), sample));
+            }
+            out.put(seed, byK);
+        }
+        return out;
+    }
+
+    /** {@code k} of {@code all} class indices, drawn by a Fisher–Yates shuffle seeded with the run seed; sorted. */
+    public static List<Integer> classes(long seed, int all, int k) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0xC1A55L);
+        int[] order = IntStream.range(0, all).toArray();
+        for (int i = all - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return java.util.Arrays.stream(order, 0, k).sorted().boxed().toList();
     }
 
     private Map<Integer, DatasetRef> classSubsets(DatasetRef root, DatasetManifest m, List<Integer> classCounts,

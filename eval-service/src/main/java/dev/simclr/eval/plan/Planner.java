@@ -47,7 +47,18 @@ public final class Planner {
      * The datasets a plan trains and evaluates on: the (sampled) main dataset and, per transfer domain (the main
      * dataset's name first, then the spec's other datasets), the class subset (sampled) for each class count.
      */
-    public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {}
+    public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
+                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed) {
+        public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {
+            this(main, transfer, Map.of());
+        }
+
+        /** The class subset of {@code domain} with {@code k} classes for {@code seed}: its own draw, if any. */
+        public DatasetRef subset(String domain, long seed, int k) {
+            Map<Integer, DatasetRef> drawn = bySeed.getOrDefault(domain, Map.of()).get(seed);
+            return drawn != null && drawn.containsKey(k) ? drawn.get(k) : transfer.get(domain).get(k);
+        }
+    }
 
     /** Epochs of views augment-service may write ahead of the trainer. */
     static final int AUGMENT_LOOKAHEAD_EPOCHS = 1;
@@ -88,8 +99,9 @@ public final class Planner {
             if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
                 for (var domain : data.transfer().entrySet()) {
                     for (var e : domain.getValue().entrySet()) {
+                        DatasetRef subset = data.subset(domain.getKey(), seed, e.getKey());
                         for (int batch : spec.transfer().batchSizes()) {
-                            Node n = linear(experimentId, spec, domain.getKey(), e.getValue(), e.getKey(), pretrain,
+                            Node n = linear(experimentId, spec, domain.getKey(), subset, e.getKey(), pretrain,
                                     batch, seed);
                             nodes.putIfAbsent(n.runId(), n);
                         }
