@@ -42,8 +42,18 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         }
     }
 
+    /**
+     * {@code labelFractions} (optional): the ablation as a sweep over label fractions (e.g. SimCLR's 0.01, 0.1, 1.0),
+     * class-balanced, seeded and nested — for a seed the 1 % lies inside the 10 % — a column per fraction;
+     * without it, every fine-tune uses {@code labelFraction}.
+     */
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
-                           OptimizerSpec optimizer) {}
+                           OptimizerSpec optimizer, List<Double> labelFractions) {
+        /** The fractions the ablation fine-tunes at. */
+        public List<Double> fractions() {
+            return labelFractions == null || labelFractions.isEmpty() ? List.of(labelFraction) : labelFractions;
+        }
+    }
 
     public record Distill(String teacherPolicy, List<EncoderSpec> students, List<DistillMode> modes,
                           List<Integer> denseHidden, double temperature, double alpha, int epochs, int batchSize,
@@ -130,6 +140,11 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         if (needsFinetune && finetune == null) {
             p.add("finetune: missing (the " + ABLATION + " and " + DISTILLATION + " studies fine-tune)");
         } else if (finetune != null) {
+            if (finetune.labelFractions() != null) {
+                finetune.labelFractions().forEach(x -> c.fraction("finetune.labelFractions", x));
+                c.require(finetune.labelFractions().stream().distinct().count() == finetune.labelFractions().size(),
+                        "finetune.labelFractions: each fraction once");
+            }
             c.epochs("finetune.epochs", finetune.epochs()).fraction("finetune.labelFraction", finetune.labelFraction())
                     .batchSize("finetune.batchSize", finetune.batchSize())
                     .optimizer("finetune.optimizer", finetune.optimizer());

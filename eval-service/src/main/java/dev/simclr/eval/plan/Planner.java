@@ -70,16 +70,22 @@ public final class Planner {
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (spec.studies().contains(ExperimentSpec.ABLATION)) {
-                for (String policy : spec.finetune().policies()) {
-                    Node f = finetune(experimentId, spec, data.main(), pretrain, policy, seed,
-                            ExperimentSpec.ABLATION, Map.of("policy", policy, "seed", Long.toString(seed)));
-                    nodes.putIfAbsent(f.runId(), f);
+                boolean sweep = spec.finetune().labelFractions() != null;
+                for (double fraction : spec.finetune().fractions()) {
+                    for (String policy : spec.finetune().policies()) {
+                        Map<String, String> labels = sweep ? Map.of("policy", policy, "seed", Long.toString(seed),
+                                "fraction", fractionLabel(fraction)) : Map.of("policy", policy, "seed",
+                                Long.toString(seed));
+                        Node f = finetune(experimentId, spec, data.main(), pretrain, policy, seed,
+                                ExperimentSpec.ABLATION, labels, sweep ? fraction : null);
+                        nodes.putIfAbsent(f.runId(), f);
+                    }
                 }
             }
             if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
                 ExperimentSpec.Distill d = spec.distill();
                 Node teacher = finetune(experimentId, spec, data.main(), pretrain, d.teacherPolicy(), seed,
-                        "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)));
+                        "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)), null);
                 nodes.putIfAbsent(teacher.runId(), teacher);
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
@@ -167,13 +173,26 @@ public final class Planner {
         return List.of(augment, pretrain);
     }
 
+    /** "10 %": how reports name a label fraction. */
+    public static String fractionLabel(double fraction) {
+        String pct = java.math.BigDecimal.valueOf(fraction * 100).stripTrailingZeros().toPlainString();
+        return pct + " %";
+    }
+
+    /** {@code fraction}: the sweep's label fraction (part of the run's identity), or null for the spec's own. */
     private static Node finetune(String exp, ExperimentSpec spec, DatasetRef data, Node pretrain, String policy,
-                                 long seed, String study, Map<String, String> labels) {
+                                 long seed, String study, Map<String, String> labels, Double fraction) {
         ExperimentSpec.Finetune f = spec.finetune();
-        String runId = id(exp, Stage.FINETUNE, Map.of("from", pretrain.runId(), "policy", policy, "finetune", f));
+        Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy",
+                policy, "finetune", f));
+        if (fraction != null) {
+            identity.put("fraction", fraction);
+        }
+        String runId = id(exp, Stage.FINETUNE, identity);
+        double labelFraction = fraction != null ? fraction : f.labelFraction();
         return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
-                        spec.pretrain().projectionLayers(), policy, f.labelFraction(), f.batchSize(), f.epochs(),
+                        spec.pretrain().projectionLayers(), policy, labelFraction, f.batchSize(), f.epochs(),
                         f.optimizer(), spec.pretrain().temperature(), seed, false,
                         done.get(pretrain.runId()).checkpointKey(), null));
     }

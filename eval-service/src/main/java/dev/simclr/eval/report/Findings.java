@@ -62,16 +62,24 @@ public final class Findings {
     public static List<Finding> of(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results) {
         List<Finding> out = new ArrayList<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
-            Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.ABLATION,
-                    n -> n.labels().get("policy"), "top1");
-            String held = "same pretrained encoder, fine-tuning epochs, labels and data order per seed";
-            out.add(verdict("1a", ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning helps)",
-                    held, paired(bySeed, m -> diff(m, List.of("all"), List.of("none")))));
-            out.add(verdict("1b", ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean of the "
-                    + "single operations (crop, flip, color) > 0", held, paired(bySeed, m -> diff(m,
-                    List.of("crop+color", "flip+crop"), List.of("crop", "flip", "color")))));
-            out.add(verdict("1c", ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
-                    paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"), List.of("none")))));
+            // per label fraction when the ablation sweeps them ("1a @ 10 %"), else once
+            List<String> fractions = plan.stream().filter(n -> ExperimentSpec.ABLATION.equals(n.study()))
+                    .map(n -> n.labels().get("fraction")).distinct().toList();
+            for (String fraction : fractions) {
+                String at = fraction == null ? "" : " @ " + fraction;
+                Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.ABLATION,
+                        n -> java.util.Objects.equals(fraction, n.labels().get("fraction")) ? n.labels().get("policy")
+                                : null, "top1");
+                String held = "same pretrained encoder, fine-tuning epochs, labels (" + (fraction == null ? "the "
+                        + "spec's fraction" : fraction + ", nested") + ") and data order per seed";
+                out.add(verdict("1a" + at, ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning "
+                        + "helps)", held, paired(bySeed, m -> diff(m, List.of("all"), List.of("none")))));
+                out.add(verdict("1b" + at, ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean "
+                        + "of the single operations (crop, flip, color) > 0", held, paired(bySeed, m -> diff(m,
+                        List.of("crop+color", "flip+crop"), List.of("crop", "flip", "color")))));
+                out.add(verdict("1c" + at, ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
+                        paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"), List.of("none")))));
+            }
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
             String teacherFamily = spec.encoder().family().wireName();

@@ -102,8 +102,11 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         Timing timing = Timing.of(state, plan);
         Map<String, Table> tables = new LinkedHashMap<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
+            // a label-fraction sweep: a column per fraction
             Table t = table("Fine-tuning augmentation ablation: test top-1 %", "policy",
-                    plan, results, ExperimentSpec.ABLATION, n -> n.labels().get("policy"), n -> "top-1", "top1");
+                    plan, results, ExperimentSpec.ABLATION, n -> n.labels().get("policy"),
+                    n -> n.labels().containsKey("fraction") ? "top-1 @ " + n.labels().get("fraction") + " labels"
+                            : "top-1", "top1");
             Map<String, Double> ref = new LinkedHashMap<>();
             t.rows().keySet().forEach(row -> {
                 if (Reference.TABLE1.containsKey(row)) {

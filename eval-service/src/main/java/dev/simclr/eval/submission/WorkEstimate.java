@@ -29,8 +29,10 @@ public final class WorkEstimate {
             if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
                 finetunes++;
             }
-            total += seeds * finetunes * batches(n * spec.finetune().labelFraction(), spec.finetune().batchSize())
-                    * spec.finetune().epochs();
+            for (double fraction : spec.finetune().fractions()) {
+                total += seeds * finetunes * batches(n * fraction, spec.finetune().batchSize())
+                        * spec.finetune().epochs();
+            }
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
             total += seeds * spec.distill().students().size() * spec.distill().modes().size()
