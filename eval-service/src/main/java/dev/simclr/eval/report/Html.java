@@ -24,47 +24,11 @@ final class Html {
                 .append(".wide{overflow-x:auto}.wide table{font-size:12px}.wide td{overflow-wrap:anywhere}")
                 .append("</style></head><body>");
         b.append("<h1>Experiment ").append(esc(r.experimentId())).append("</h1>");
-        b.append("<p class=\"note\">Test accuracy in %, mean ± 95 % confidence interval over seeds (Student's t). ")
-                .append(esc(r.protocol())).append("</p>");
-        if (!r.findings().isEmpty()) {
-            b.append("<h2>Verdicts (against ").append(esc(Report.REFERENCE)).append(")</h2><table><tr><th>finding</th>")
-                    .append("<th>claim</th><th>held equal</th><th>verdict</th></tr>");
-            r.findings().forEach(f -> b.append("<tr><td>").append(esc(f.id())).append("</td><td>").append(esc(f.claim()))
-                    .append("</td><td>").append(esc(f.heldEqual())).append("</td><td>").append(esc(f.text()))
-                    .append("</td></tr>"));
-            b.append("</table>");
-        }
-        r.tables().forEach((study, t) -> {
-            b.append("<h2>").append(esc(study)).append("</h2><p>").append(esc(t.title())).append("</p>");
-            boolean ref = !t.referenceValues().isEmpty();
-            b.append("<table><tr><th>").append(esc(t.rowHeader())).append("</th>");
-            t.columns().forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
-            if (ref) {
-                b.append("<th>").append(esc(Report.REFERENCE)).append("</th>");
-            }
-            b.append("<th>n</th></tr>");
-            t.rows().forEach((row, cells) -> {
-                b.append("<tr><td>").append(esc(row)).append("</td>");
-                int n = 0;
-                for (String c : t.columns()) {
-                    Report.Cell cell = cells.get(c);
-                    b.append("<td>").append(cell == null ? "–" : esc(cell.text())).append("</td>");
-                    n = Math.max(n, cell == null ? 0 : cell.n());
-                }
-                if (ref) {
-                    Double v = t.referenceValues().get(row);
-                    b.append("<td>").append(v == null ? "–" : String.format(java.util.Locale.ROOT, "%.1f", 100 * v))
-                            .append("</td>");
-                }
-                b.append("<td>").append(n).append("</td></tr>");
-            });
-            b.append("</table><p class=\"note\">Reference finding: ").append(esc(t.reference())).append(".")
-                    .append(ref ? " " + esc(Reference.NOTE) : "").append("</p>");
+        // verdicts and tables from the same view model as the Markdown (templates/tables.html)
+        b.append(ReportView.of(r).html(study -> {
             Plots.Figure f = figures.get(study);
-            if (f != null) {
-                b.append("<figure>").append(f.svg()).append("</figure>");
-            }
-        });
+            return f == null ? null : f.svg();
+        }));
         if (r.timing() != null) {
             Timing t = r.timing();
             b.append("<h2>Coordination</h2><ul>")

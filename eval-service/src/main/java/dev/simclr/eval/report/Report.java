@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.simclr.contracts.Json;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.eval.state.ExperimentState;
@@ -201,66 +203,33 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         return new Table(title, rowHeader, columns, rows, REFERENCE_FINDING.get(study));
     }
 
-    /** The tables as Markdown: what the CLI prints and results.md holds. */
+    /** The tables as Markdown: what the CLI prints and results.md holds (templates/report.md, then the timing). */
     public String markdown() {
-        StringBuilder b = new StringBuilder("# Experiment " + experimentId + "\n\n");
-        b.append("Test accuracy in %, mean ± 95 % CI over seeds (Student's t). ").append(protocol).append("\n");
-        if (!findings.isEmpty()) {
-            b.append("\n## Verdicts (against ").append(REFERENCE).append(")\n\n| finding | claim | held equal | verdict |\n")
-                    .append("|---|---|---|---|\n");
-            findings.forEach(f -> b.append("| ").append(f.id()).append(" | ").append(f.claim()).append(" | ")
-                    .append(f.heldEqual()).append(" | ").append(f.text()).append(" |\n"));
-        }
-        tables.forEach((study, t) -> {
-            boolean ref = !t.referenceValues().isEmpty();
-            b.append("\n## ").append(study).append("\n\n").append(t.title()).append("\n\n");
-            b.append("| ").append(t.rowHeader()).append(" | ").append(String.join(" | ", t.columns()))
-                    .append(ref ? " | " + REFERENCE : "").append(" | n |\n");
-            b.append("|---|").append("---|".repeat(t.columns().size() + (ref ? 1 : 0))).append("---|\n");
-            t.rows().forEach((row, cells) -> {
-                b.append("| ").append(row);
-                int n = 0;
-                for (String c : t.columns()) {
-                    Cell cell = cells.get(c);
-                    b.append(" | ").append(cell == null ? "–" : cell.text());
-                    n = Math.max(n, cell == null ? 0 : cell.n());
-                }
-                if (ref) {
-                    Double v = t.referenceValues().get(row);
-                    b.append(" | ").append(v == null ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v));
-                }
-                b.append(" | ").append(n).append(" |\n");
-            });
-            b.append("\nReference finding: ").append(t.reference()).append(".");
-            if (ref) {
-                b.append(" ").append(Reference.NOTE);
-            }
-            b.append("\n");
-        });
-        if (timing != null) {
-            b.append(timing.markdown());
-        }
-        return b.toString();
+        return ReportView.of(this).markdown() + (timing != null ? timing.markdown() : "");
     }
 
+    /** Every value by study, row, column and seed; the reference's value per row with column "reference ...". */
     public String csv() {
-        StringBuilder b = new StringBuilder("study,row,column,seed_index,value\n");
-        tables.forEach((study, t) -> {
-            t.rows().forEach((row, cells) -> cells.forEach((c, cell) -> {
-                for (int i = 0; i < cell.values().size(); i++) {
-                    b.append(study).append(',').append(quote(row)).append(',').append(quote(c)).append(',').append(i)
-                            .append(',').append(cell.values().get(i)).append('\n');
+        StringBuilder b = new StringBuilder();
+        try (CSVPrinter out = new CSVPrinter(b, CSVFormat.DEFAULT.builder().setRecordSeparator("\n")
+                .setHeader("study", "row", "column", "seed_index", "value").get())) {
+            for (var t : tables.entrySet()) {
+                for (var row : t.getValue().rows().entrySet()) {
+                    for (var cell : row.getValue().entrySet()) {
+                        List<Double> values = cell.getValue().values();
+                        for (int i = 0; i < values.size(); i++) {
+                            out.printRecord(t.getKey(), row.getKey(), cell.getKey(), i, values.get(i));
+                        }
+                    }
                 }
-            }));
-            // the reference's value for a row: column "reference", no seed
-            t.referenceValues().forEach((row, v) -> b.append(study).append(',').append(quote(row)).append(',')
-                    .append(quote("reference " + REFERENCE)).append(",,").append(v).append('\n'));
-        });
+                for (var ref : t.getValue().referenceValues().entrySet()) {
+                    out.printRecord(t.getKey(), ref.getKey(), "reference " + REFERENCE, "", ref.getValue());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return b.toString();
-    }
-
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     public void publish(ObjectStore store) {

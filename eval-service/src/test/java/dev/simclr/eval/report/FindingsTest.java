@@ -129,6 +129,9 @@ class FindingsTest {
         Set<String> page = numbers(html.substring(0, html.indexOf("<h2>Coordination") > 0
                 ? html.indexOf("<h2>Coordination") : html.length()));
         assertThat(md).isNotEmpty().contains("78.4", "89.8"); // the reference beside ours
+        assertThat(r.csv()).startsWith("study,row,column,seed_index,value\n")
+                .contains("augmentation-ablation,none,top-1,0,").contains("augmentation-ablation,all,reference "
+                        + "arXiv:2108.00587,,0.898\n");
         assertThat(page).containsAll(md);
     }
 

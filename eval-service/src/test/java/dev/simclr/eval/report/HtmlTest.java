@@ -19,7 +19,8 @@ class HtmlTest {
         run.put("cpuSeconds", 35.8);
         run.put("checkpointKey", "runs/pretrain-0123456789abcdef/checkpoints/step-0000000027.npz");
         Report.Table table = new Report.Table("Fine-tuning augmentation ablation: test top-1 %", "policy",
-                List.of("top-1"), Map.of("none", Map.of("top-1", Report.Cell.of(List.of(0.70, 0.72, 0.69)))),
+                List.of("top-1"), Map.of("none", Map.of("top-1", Report.Cell.of(List.of(0.70, 0.72, 0.69))),
+                        "<img src=x>", Map.of("top-1", Report.Cell.of(List.of(0.5)))),
                 "which augmentations matter");
         Report report = new Report("exp-1", Report.PROTOCOL, List.of(), Map.of("augmentation-ablation", table),
                 List.of(run), JsonNodeFactory.instance.objectNode(), Map.of("codeVersion", "abc"), null);
@@ -31,5 +32,7 @@ class HtmlTest {
                 .contains(".wide{overflow-x:auto}")
                 .containsPattern("</td></tr></table></div><h2>Lineage</h2>");
         assertThat(html).contains("<td>70.3 ± 3.8</td>").contains("&lt;script&gt;").doesNotContain("<script>");
+        // the tables come from the template: escaped too
+        assertThat(html).contains("<td>&lt;img src=x&gt;</td>").doesNotContain("<img src=x>");
     }
 }
