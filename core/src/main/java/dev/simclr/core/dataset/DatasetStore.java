@@ -4,9 +4,6 @@ import dev.simclr.core.npy.Npy;
 import dev.simclr.core.npy.Npz;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.store.Sha256;
 import java.time.Instant;
@@ -23,9 +20,7 @@ import java.util.regex.Pattern;
 public final class DatasetStore {
     public static final int DEFAULT_SHARD_SIZE = 10_000;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT).build();
+    static final ObjectMapper JSON = dev.simclr.contracts.Json.MAPPER;
 
     private final ObjectStore store;
 
@@ -290,7 +285,7 @@ public final class DatasetStore {
 
     static byte[] toJson(DatasetManifest m) {
         try {
-            return JSON.writeValueAsBytes(m);
+            return dev.simclr.contracts.Json.PRETTY.writeValueAsBytes(m);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,13 +1,10 @@
 package dev.simclr.eval.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 
 /** One self-contained HTML page: tables, figures (inline SVG), the experiment's spec, lineage and cost per run. */
 final class Html {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Html() {}
 
@@ -71,7 +68,7 @@ final class Html {
 
     private static String json(Object o) {
         try {
-            return JSON.writeValueAsString(o);
+            return dev.simclr.contracts.Json.PRETTY.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             return String.valueOf(o);
         }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ./simclr submit} and {@code ./simclr report}: experiments through eval-service's REST interface. */
 final class ExperimentCommands {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.simclr.contracts.Json.MAPPER;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private ExperimentCommands() {}
