@@ -54,9 +54,16 @@ public final class ObjectStore {
                 .region(settings.s3Region())
                 .credentials(settings.accessKey(), settings.secretKey())
                 .build();
+        // a store that hangs (stopped, overloaded) must fail a call, not block it: connect, write and read time
+        // out well inside the retry budget, and the call is retried
+        this.client.setTimeout(CONNECT_TIMEOUT.toMillis(), WRITE_TIMEOUT.toMillis(), READ_TIMEOUT.toMillis());
         this.bucket = settings.s3Bucket();
         this.retryBudget = DEFAULT_RETRY_BUDGET;
     }
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(15);
 
     private ObjectStore(ObjectStore base, Duration retryBudget) {
         this.client = base.client;

@@ -84,4 +84,48 @@ class ObjectStoreIT {
         assertThatThrownBy(() -> new ObjectStore(new StackSettings("", s.s3Endpoint(), "b", "us-east-1", "", "")))
                 .hasMessageContaining("AWS_ACCESS_KEY_ID");
     }
+
+    /**
+     * A store that stops answering for seconds (SIGSTOP, as a paused or overloaded server) is waited out: a
+     * 6 MB object (over minio's 5 MiB part size) goes up in one PUT once it answers again, no multipart upload is
+     * left behind, and a store that stays away fails the call as unavailable (transient) within its budget.
+     */
+    @Test
+    void aStoreThatStopsAnsweringIsWaitedOutAndLeavesNoPartialUpload() throws Exception {
+        long pid = TestInfrastructure.embeddedS3Pid();
+        org.junit.jupiter.api.Assumptions.assumeTrue(pid > 0, "needs the embedded S3 server (its process)");
+        byte[] big = new byte[6 * 1024 * 1024];
+        new java.util.Random(1).nextBytes(big);
+        signal("STOP", pid);
+        var put = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.put(prefix + "big", big,
+                "application/octet-stream"));
+        try {
+            Thread.sleep(4000);
+            assertThat(put).isNotDone();
+        } finally {
+            signal("CONT", pid);
+        }
+        assertThat(put.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Sha256.hex(big));
+        assertThat(store.get(prefix + "big")).isEqualTo(big);
+        Path objects = TestInfrastructure.embeddedObjectsDir();
+        try (var files = java.nio.file.Files.walk(objects)) {
+            assertThat(files.map(Path::toString).filter(f -> f.contains(".mpus") || f.contains("multipart")))
+                    .as("incomplete multipart uploads").isEmpty();
+        }
+        // stopped for longer than the budget: the call fails as unavailable (transient) instead of hanging — the
+        // guard is a liveness bound (a call without timeouts would block for ever), not a speed figure
+        ObjectStore impatient = store.withRetryBudget(java.time.Duration.ofSeconds(1));
+        signal("STOP", pid);
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () ->
+                    assertThatThrownBy(() -> impatient.get(prefix + "big"))
+                            .isInstanceOf(StoreUnavailableException.class));
+        } finally {
+            signal("CONT", pid);
+        }
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor()).isZero();
+    }
 }

@@ -20,6 +20,7 @@ public final class TestInfrastructure {
     private static StackSettings settings;
     private static Path dataDir;
     private static String kind;
+    private static long s3Pid = -1;
 
     private TestInfrastructure() {}
 
@@ -40,6 +41,12 @@ public final class TestInfrastructure {
     public static synchronized String kind() {
         get();
         return kind;
+    }
+
+    /** The embedded S3 server's process (-1 with containers): lets a test stop and continue it. */
+    public static synchronized long embeddedS3Pid() {
+        get();
+        return s3Pid;
     }
 
     /** Where the embedded S3 server keeps objects (null with containers): lets a test corrupt one on disk. */
@@ -70,6 +77,7 @@ public final class TestInfrastructure {
     private static StackSettings startEmbedded() throws Exception {
         dataDir = Files.createTempDirectory("simclr-test-");
         LocalInfrastructure infra = LocalInfrastructure.start(dataDir);
+        s3Pid = infra.s3Pid();
         Runtime.getRuntime().addShutdownHook(new Thread(infra::close, "stop-test-infrastructure"));
         kind = "embedded";
         return infra.settings();
