@@ -83,6 +83,17 @@ class CoordinatorPartsIT {
         return new StateStore(STORE).load(id).orElseThrow();
     }
 
+    /** A coordinator with one experiment submitted and its pretraining issued. */
+    record Started(Outbox outbox, Coordinator c, String id, String run) {}
+
+    static Started start(String name, Duration silence) throws Exception {
+        Outbox outbox = new Outbox();
+        Coordinator c = coordinator(outbox, silence);
+        String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(c.submit(submission(id, dataset(), 1), Instant.now()).taken()).isEqualTo(Coordinator.Taken.ACCEPTED);
+        return new Started(outbox, c, id, pretrainRun(outbox));
+    }
+
     static String pretrainRun(Outbox outbox) {
         return outbox.requests.stream().filter(s -> s.topic().equals(Topics.TRAIN_REQUESTS)).map(Sent::key)
                 .findFirst().orElseThrow();
@@ -108,11 +119,11 @@ class CoordinatorPartsIT {
 
     @Test
     void aFailedRunIsRetriedUpToTheLimitThenTheExperimentFailsWithTheReason() throws Exception {
-        Outbox outbox = new Outbox();
-        Coordinator c = coordinator(outbox, Duration.ofMinutes(5));
-        String id = "retry-" + UUID.randomUUID().toString().substring(0, 8);
-        c.submit(submission(id, dataset(), 1), Instant.now());
-        String run = pretrainRun(outbox);
+        Started st = start("retry", Duration.ofMinutes(5));
+        Outbox outbox = st.outbox();
+        Coordinator c = st.c();
+        String id = st.id();
+        String run = st.run();
         for (int attempt = 1; attempt <= 3; attempt++) {
             assertThat(outbox.requests.stream().filter(s -> s.key().equals(run))).hasSize(attempt);
             c.runFailed(new RunFailed(Event.SCHEMA_VERSION, id, run, Stage.PRETRAIN, "boom " + attempt, Instant.now()));
@@ -127,11 +138,11 @@ class CoordinatorPartsIT {
 
     @Test
     void eventsOfAnEarlierAttemptAreIgnored() throws Exception {
-        Outbox outbox = new Outbox();
-        Coordinator c = coordinator(outbox, Duration.ofMinutes(5));
-        String id = "stale-" + UUID.randomUUID().toString().substring(0, 8);
-        c.submit(submission(id, dataset(), 1), Instant.now());
-        String run = pretrainRun(outbox);
+        Started st = start("stale", Duration.ofMinutes(5));
+        Outbox outbox = st.outbox();
+        Coordinator c = st.c();
+        String id = st.id();
+        String run = st.run();
         Instant before = Instant.now().minusSeconds(60);
         c.runStarted(new RunStarted(Event.SCHEMA_VERSION, id, run, Stage.PRETRAIN, before));
         c.runFailed(new RunFailed(Event.SCHEMA_VERSION, id, run, Stage.PRETRAIN, "an old attempt", before));
@@ -148,11 +159,11 @@ class CoordinatorPartsIT {
 
     @Test
     void aRedeliveredCompletionCountsOnceAndTheDependentRunIsIssuedOnce() throws Exception {
-        Outbox outbox = new Outbox();
-        Coordinator c = coordinator(outbox, Duration.ofMinutes(5));
-        String id = "redeliver-" + UUID.randomUUID().toString().substring(0, 8);
-        c.submit(submission(id, dataset(), 1), Instant.now());
-        String run = pretrainRun(outbox);
+        Started st = start("redeliver", Duration.ofMinutes(5));
+        Outbox outbox = st.outbox();
+        Coordinator c = st.c();
+        String id = st.id();
+        String run = st.run();
         RunCompleted done = new RunCompleted(Event.SCHEMA_VERSION, id, run, Stage.PRETRAIN,
                 RunStore.checkpointKey(run, 4), Map.of("loss", 1.0), 1.0, Instant.now());
         new RunStore(STORE).saveResult(run, EventCodec.encode(done));
@@ -166,11 +177,11 @@ class CoordinatorPartsIT {
 
     @Test
     void aRunWithoutSignOfLifeIsSentAgainWithoutCountingAnAttempt() throws Exception {
-        Outbox outbox = new Outbox();
-        Coordinator c = coordinator(outbox, Duration.ofMillis(300));
-        String id = "silent-" + UUID.randomUUID().toString().substring(0, 8);
-        c.submit(submission(id, dataset(), 1), Instant.now());
-        String run = pretrainRun(outbox);
+        Started st = start("silent", Duration.ofMillis(300));
+        Outbox outbox = st.outbox();
+        Coordinator c = st.c();
+        String id = st.id();
+        String run = st.run();
         Thread.sleep(400);
         c.tick();
         assertThat(outbox.requests.stream().filter(s -> s.key().equals(run))).hasSize(2);
