@@ -34,8 +34,9 @@ public final class DerivedDatasets {
         Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();
         Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed = new LinkedHashMap<>();
         if (spec.transfer() != null && spec.studies().contains(ExperimentSpec.TRANSFER)) {
-            transfer.put(root.name(), classSubsets(root, m, spec.transfer().classCounts(), sample));
             bySeed.put(root.name(), drawn(spec, root, m, spec.transfer().classCounts(), sample));
+            transfer.put(root.name(), byClassCount(spec, root, spec.transfer().classCounts(), sample,
+                    bySeed.get(root.name())));
             if (spec.transfer().datasets() != null) {
                 for (ExperimentSpec.TransferDataset d : spec.transfer().datasets()) {
                     DatasetManifest dm = datasets.requireManifest(d.name(), d.version());
@@ -46,8 +47,8 @@ public final class DerivedDatasets {
                     }
                     List<Integer> counts = d.classCounts() != null ? d.classCounts() : spec.transfer().classCounts();
                     double s = d.sample() == null ? 1.0 : d.sample();
-                    transfer.put(d.name(), classSubsets(d.ref(), dm, counts, s));
                     bySeed.put(d.name(), drawn(spec, d.ref(), dm, counts, s));
+                    transfer.put(d.name(), byClassCount(spec, d.ref(), counts, s, bySeed.get(d.name())));
                 }
             }
         }
@@ -59,16 +60,28 @@ public final class DerivedDatasets {
                                                       List<Integer> classCounts, double sample) {
         Map<Long, Map<Integer, DatasetRef>> out = new LinkedHashMap<>();
         int all = m.classNames().size();
+        for (int k : classCounts) {
+            if (k > all) {
+                throw new IllegalArgumentException(root.name() + " has " + all + " classes, the transfer study asks "
+                        + "for " + k);
+            }
+        }
         for (long seed : spec.seeds()) {
             Map<Integer, DatasetRef> byK = new TreeMap<>();
             for (int k : classCounts) {
-                if (k >= all) {
+                if (k == all) {
                     continue;
                 }
                 List<Integer> classes = classes(seed, all, k);
-                String name = root.name() + "-classes-" + k + "-" + Integer.toHexString(classes.hashCode());
-                if (datasets.manifest(name, root.version()).isEmpty()) {
+                // named by its classes: seeds that draw the same classes share the subset
+                String name = root.name() + "-classes-" + k + "-" + dev.simclr.core.store.Sha256.hex(
+                        classes.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 10);
+                var known = datasets.manifest(name, root.version());
+                if (known.isEmpty()) {
                     datasets.deriveClassSubset(root.name(), root.version(), name, classes);
+                } else if (!classes.equals(known.get().parentClasses())) {
+                    throw new IllegalStateException(name + " holds classes " + known.get().parentClasses()
+                            + ", not " + classes);
                 }
                 byK.put(k, sampled(new DatasetRef(name, root.version()), sample));
             }
@@ -90,24 +103,16 @@ public final class DerivedDatasets {
         return java.util.Arrays.stream(order, 0, k).sorted().boxed().toList();
     }
 
-    private Map<Integer, DatasetRef> classSubsets(DatasetRef root, DatasetManifest m, List<Integer> classCounts,
-                                                  double sample) {
+    /**
+     * The class counts of a domain, each with the dataset of the first seed's draw (or the whole dataset): what the
+     * plan iterates over; every seed's own subset is in the per-seed map. Nothing is derived here.
+     */
+    private Map<Integer, DatasetRef> byClassCount(ExperimentSpec spec, DatasetRef root, List<Integer> classCounts,
+                                                  double sample, Map<Long, Map<Integer, DatasetRef>> drawn) {
         Map<Integer, DatasetRef> byClasses = new TreeMap<>();
+        Map<Integer, DatasetRef> first = drawn.get(spec.seeds().get(0));
         for (int k : classCounts) {
-            if (k > m.classNames().size()) {
-                throw new IllegalArgumentException(root.name() + " has " + m.classNames().size()
-                        + " classes, the transfer study asks for " + k);
-            }
-            DatasetRef subset = root;
-            if (k < m.classNames().size()) {
-                String name = root.name() + "-classes-" + k;
-                if (datasets.manifest(name, root.version()).isEmpty()) {
-                    datasets.deriveClassSubset(root.name(), root.version(), name,
-                            IntStream.range(0, k).boxed().toList());
-                }
-                subset = new DatasetRef(name, root.version());
-            }
-            byClasses.put(k, sampled(subset, sample));
+            byClasses.put(k, first.containsKey(k) ? first.get(k) : sampled(root, sample));
         }
         return byClasses;
     }
