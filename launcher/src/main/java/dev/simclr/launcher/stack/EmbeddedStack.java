@@ -163,7 +163,9 @@ public final class EmbeddedStack {
         }
         requireFree(s.port(), "SIMCLR_HTTP_PORT_BASE");
         out.println("starting " + s.name() + " on " + s.url() + " ...");
-        Map<String, String> env = new LinkedHashMap<>(settings.asEnv());
+        // the stack's own settings reach its services too (e.g. TRAINER_SLICE_SECONDS), then its endpoints
+        Map<String, String> env = new LinkedHashMap<>(this.env);
+        env.putAll(settings.asEnv());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
         Process p = ChildJvm.start(s.name(), List.of("-Xmx2g", "-Dai.djl.offline=true"),
                 List.of("-jar", jar.toString()), env, logFile(s.name()));
