@@ -42,9 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The fault drill of the robustness issue, on the embedded stack ({@code ./simclr up}: broker, S3 server, the four
  * services and the supervisor, each its own process). One small experiment runs undisturbed; the same spec under
  * another id then runs through a 30 s stall of the S3 server (SIGSTOP/SIGCONT) during pretraining, kill -9 of
- * trainer-service mid-run and kill -9 of the broker (the supervisor starts both again). It completes with the same
- * results, bit for bit the same encoder, every run in one attempt, no run-failed event, and no object the
- * undisturbed run does not have.
+ * trainer-service and augment-service mid-run and kill -9 of the broker (the supervisor starts them again). It
+ * completes with the same results, bit for bit the same encoder, every run in one attempt, no run-failed event,
+ * and no object the undisturbed run does not have.
  */
 class FaultIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -90,13 +90,16 @@ class FaultIT {
             } finally {
                 signal("CONT", s3);
             }
-            // 2. kill -9 of trainer-service once pretraining has gone on after the stall
+            // 2. kill -9 of both workers of the pretraining (views and steps) once it has gone on after the stall
             awaitPretrainStep(eval, faulted, s -> s > stepAtStall);
             long trainer = stack.pids().get("trainer-service");
-            timeline.add("trainer killed " + since(t0));
+            long augment = stack.pids().get("augment-service");
+            timeline.add("trainer and augment killed " + since(t0));
             kill(trainer);
+            kill(augment);
             awaitRestarted(stack, "trainer-service", trainer);
-            timeline.add("trainer back " + since(t0));
+            awaitRestarted(stack, "augment-service", augment);
+            timeline.add("trainer and augment back " + since(t0));
             // 3. kill -9 of the broker while the experiment is still running
             assertThat(status(eval, faulted).path("status").asText()).as("the drill outlasts the experiment")
                     .isEqualTo("RUNNING");

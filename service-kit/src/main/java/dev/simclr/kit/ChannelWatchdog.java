@@ -34,12 +34,13 @@ public class ChannelWatchdog {
     int graceSeconds;
 
     private ScheduledExecutorService clock;
-    private volatile long downSince;
+    private DownTimer timer;
 
     void start(@Observes StartupEvent event) {
         if (graceSeconds <= 0) {
             return;
         }
+        timer = new DownTimer(TimeUnit.SECONDS.toNanos(graceSeconds));
         clock = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "channel-watchdog");
             t.setDaemon(true);
@@ -57,21 +58,41 @@ public class ChannelWatchdog {
     void check() {
         try {
             HealthReport live = health.getLiveness();
-            if (live.isOk()) {
-                downSince = 0;
-                return;
-            }
-            long now = System.nanoTime();
-            if (downSince == 0) {
-                downSince = now;
-                LOG.warnf("messaging channels down: %s", describe(live));
-            } else if (now - downSince > graceSeconds * 1_000_000_000L) {
-                LOG.errorf("messaging channels down for more than %d s (%s): exiting so that the supervisor "
-                        + "restarts this service", graceSeconds, describe(live));
-                Quarkus.asyncExit(EXIT_CODE);
+            switch (timer.observe(live.isOk(), System.nanoTime())) {
+                case WENT_DOWN -> LOG.warnf("messaging channels down: %s", describe(live));
+                case EXPIRED -> {
+                    LOG.errorf("messaging channels down for more than %d s (%s): exiting so that the supervisor "
+                            + "restarts this service", graceSeconds, describe(live));
+                    Quarkus.asyncExit(EXIT_CODE);
+                }
+                default -> { }
             }
         } catch (RuntimeException e) {
             LOG.warnf("channel watchdog: %s", e.toString());
+        }
+    }
+
+    /** When channels that are down have been down too long: a plain clock, tested on its own. */
+    static final class DownTimer {
+        enum Verdict { UP, WENT_DOWN, STILL_DOWN, EXPIRED }
+
+        private final long graceNanos;
+        private long downSince = -1;
+
+        DownTimer(long graceNanos) {
+            this.graceNanos = graceNanos;
+        }
+
+        Verdict observe(boolean ok, long now) {
+            if (ok) {
+                downSince = -1;
+                return Verdict.UP;
+            }
+            if (downSince < 0) {
+                downSince = now;
+                return Verdict.WENT_DOWN;
+            }
+            return now - downSince > graceNanos ? Verdict.EXPIRED : Verdict.STILL_DOWN;
         }
     }
 
