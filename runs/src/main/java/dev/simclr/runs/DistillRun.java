@@ -67,8 +67,8 @@ public final class DistillRun {
         LabelledImages validation = holdout.validation();
         LabelledImages train = r.unlabelled().equals(r.labelled()) ? holdout.train()
                 : datasets.load(r.unlabelled().name(), r.unlabelled().version(), "train");
-        LabelledImages test = labelled.splits().containsKey("test")
-                ? datasets.load(r.labelled().name(), r.labelled().version(), "test") : null;
+        LabelledImages test = labelled.splits().containsKey(DatasetStore.TEST_SPLIT)
+                ? datasets.load(r.labelled().name(), r.labelled().version(), DatasetStore.TEST_SPLIT) : null;
         int teacherChannels = teacherInfo.inChannels() != null ? teacherInfo.inChannels() : train.channels();
         if (teacherChannels != train.channels() || validation.channels() != train.channels()) {
             throw new IllegalArgumentException("unlabelled/labelled: the teacher takes " + teacherChannels

@@ -58,8 +58,8 @@ public final class EvalRun {
         DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
         int classes = manifest.classNames().size();
         LabelledImages train = datasets.load(r.dataset().name(), r.dataset().version(), "train");
-        LabelledImages test = manifest.splits().containsKey("test")
-                ? datasets.load(r.dataset().name(), r.dataset().version(), "test") : train;
+        LabelledImages test = manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
+                ? datasets.load(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT) : train;
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Evaluation e;

@@ -75,8 +75,8 @@ public final class TrainRun {
         if (!pretrain && r.labelFraction() < 1) {
             train = train.select(DatasetStore.labelFraction(train.labels(), classes, r.labelFraction(), r.seed()));
         }
-        LabelledImages test = manifest.splits().containsKey("test")
-                ? datasets.load(r.dataset().name(), r.dataset().version(), "test") : null;
+        LabelledImages test = manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
+                ? datasets.load(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT) : null;
         Encoders.requireInputSize("encoder", r.encoder().family(), r.encoder().depth(), train.height(), train.width());
         Checkpoint initial = r.initialCheckpoint() == null ? null
                 : runs.loadByKey("initialCheckpoint", r.initialCheckpoint());

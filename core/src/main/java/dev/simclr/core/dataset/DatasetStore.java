@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 /** Datasets in object storage: publish imported images as shards + manifest, read them back, derive subsets. */
 public final class DatasetStore {
     public static final int DEFAULT_SHARD_SIZE = 10_000;
+    /** The split runs score on, once, at their end. */
+    public static final String TEST_SPLIT = "test";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final ObjectMapper JSON = dev.simclr.contracts.Json.MAPPER;
 
@@ -200,8 +202,16 @@ public final class DatasetStore {
      */
     public DatasetManifest deriveSample(String parentName, String parentVersion, String name, double fraction,
                                         long seed) {
-        if (!(fraction > 0 && fraction <= 1)) {
-            throw new DatasetImportException("sample fraction " + fraction + " is outside (0, 1]");
+        return deriveSample(parentName, parentVersion, name, fraction, fraction, seed);
+    }
+
+    /** The same, keeping {@code testFraction} of the {@code test} split instead (1: all of it). */
+    public DatasetManifest deriveSample(String parentName, String parentVersion, String name, double fraction,
+                                        double testFraction, long seed) {
+        for (double f : new double[] {fraction, testFraction}) {
+            if (!(f > 0 && f <= 1)) {
+                throw new DatasetImportException("sample fraction " + f + " is outside (0, 1]");
+            }
         }
         DatasetManifest parent = requireManifest(parentName, parentVersion);
         DatasetManifest root = parent.parent() == null ? parent
@@ -212,7 +222,8 @@ public final class DatasetStore {
             int[] counts = new int[parent.classNames().size()];
             List<Integer> kept = new ArrayList<>();
             List<Integer> through = e.getValue().indices();
-            for (int pos : labelFraction(labels, counts.length, fraction, seed)) {
+            double share = e.getKey().equals(TEST_SPLIT) ? testFraction : fraction;
+            for (int pos : labelFraction(labels, counts.length, share, seed)) {
                 kept.add(through == null ? pos : through.get(pos));
                 counts[(int) labels[pos]]++;
             }
@@ -220,7 +231,8 @@ public final class DatasetStore {
                     e.getValue().shards(), kept));
         }
         return publishDerived(root, name, parent.classNames(), splits, parent.parentClasses(),
-                "sample " + fraction + " (seed " + seed + ") of every split of " + parentName + "/" + parentVersion);
+                "sample " + fraction + (testFraction == fraction ? "" : " (test split: " + testFraction + ")")
+                        + " (seed " + seed + ") of every split of " + parentName + "/" + parentVersion);
     }
 
     /**

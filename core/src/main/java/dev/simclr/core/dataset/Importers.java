@@ -24,6 +24,11 @@ public final class Importers {
 
     /** Fashion-MNIST from Debian's dataset-fashion-mnist (IDX, gzipped) as {@code fashion-mnist/v1}. */
     public static DatasetManifest fashionMnist(DatasetStore store, Path dir) {
+        return store.publish("fashion-mnist", "v1", FASHION_MNIST_CLASSES, fashionMnistSplits(dir),
+                "Debian dataset-fashion-mnist, " + dir, DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    private static Map<String, LabelledImages> fashionMnistSplits(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new DatasetImportException(dir + " is missing: install Debian's dataset-fashion-mnist "
                     + "(apt-get install dataset-fashion-mnist)");
@@ -33,8 +38,24 @@ public final class Importers {
                 dir.resolve("train-labels-idx1-ubyte.gz")));
         splits.put("test", IdxReader.read(dir.resolve("t10k-images-idx3-ubyte.gz"),
                 dir.resolve("t10k-labels-idx1-ubyte.gz")));
-        return store.publish("fashion-mnist", "v1", FASHION_MNIST_CLASSES, splits,
-                "Debian dataset-fashion-mnist, " + dir, DatasetStore.DEFAULT_SHARD_SIZE);
+        return splits;
+    }
+
+    /**
+     * Fashion-MNIST in colour, as {@code fashion-mnist-colour/v1}: the same images, labels and splits, each given a
+     * seeded random foreground and background colour independent of its class ({@link Colourise}) — a synthetic
+     * domain where colour augmentation changes hue and saturation, not only brightness.
+     */
+    public static DatasetManifest fashionMnistColour(DatasetStore store, Path dir) {
+        Map<String, LabelledImages> splits = new LinkedHashMap<>();
+        long seed = Colourise.SEED;
+        for (var e : fashionMnistSplits(dir).entrySet()) {
+            splits.put(e.getKey(), Colourise.apply(e.getValue(), seed++));
+        }
+        return store.publish("fashion-mnist-colour", "v1", FASHION_MNIST_CLASSES, splits,
+                "Debian dataset-fashion-mnist, " + dir + ", colourised (synthetic): per image a random foreground "
+                        + "and background colour, independent of the class (seed " + Colourise.SEED + ")",
+                DatasetStore.DEFAULT_SHARD_SIZE);
     }
 
     /**

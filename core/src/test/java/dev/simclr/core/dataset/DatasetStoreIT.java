@@ -167,6 +167,11 @@ class DatasetStoreIT {
                     .isEqualTo(Arrays.copyOfRange(parentTest.pixels(), rootIndex * test.imageBytes(),
                             (rootIndex + 1) * test.imageBytes()));
         }
+        // the whole test split with a sample of the rest: every run scored on all of it
+        DatasetManifest wholeTest = datasets.deriveSample(name + "-2c", "v1", name + "-2c-t", 0.1, 1.0, 7);
+        assertThat(wholeTest.splits().get("train").classCounts()).containsExactly(10, 10);
+        assertThat(wholeTest.splits().get("test").classCounts()).containsExactly(20, 20);
+        assertThat(wholeTest.source()).contains("test split: 1.0");
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class DerivedDatasets {
     public Planner.Datasets prepare(ExperimentSpec spec) {
         DatasetRef root = spec.dataset();
         DatasetManifest m = datasets.requireManifest(root.name(), root.version());
-        double sample = spec.sample() == null ? 1.0 : spec.sample();
+        Sample sample = Sample.of(spec.sample(), spec.testSample());
         DatasetRef main = sampled(root, sample);
         Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();
         Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed = new LinkedHashMap<>();
@@ -46,7 +46,7 @@ public final class DerivedDatasets {
                                 + m.imageShape().channels() + "-channel " + root.name());
                     }
                     List<Integer> counts = d.classCounts() != null ? d.classCounts() : spec.transfer().classCounts();
-                    double s = d.sample() == null ? 1.0 : d.sample();
+                    Sample s = Sample.of(d.sample(), null);
                     bySeed.put(d.name(), drawn(spec, d.ref(), dm, counts, s));
                     transfer.put(d.name(), byClassCount(spec, d.ref(), counts, s, bySeed.get(d.name())));
                 }
@@ -57,7 +57,7 @@ public final class DerivedDatasets {
 
     /** Per seed and class count below all: k classes drawn with the seed (sorted), as a derived dataset. */
     private Map<Long, Map<Integer, DatasetRef>> drawn(ExperimentSpec spec, DatasetRef root, DatasetManifest m,
-                                                      List<Integer> classCounts, double sample) {
+                                                      List<Integer> classCounts, Sample sample) {
         Map<Long, Map<Integer, DatasetRef>> out = new LinkedHashMap<>();
         int all = m.classNames().size();
         for (int k : classCounts) {
@@ -108,7 +108,7 @@ public final class DerivedDatasets {
      * plan iterates over; every seed's own subset is in the per-seed map. Nothing is derived here.
      */
     private Map<Integer, DatasetRef> byClassCount(ExperimentSpec spec, DatasetRef root, List<Integer> classCounts,
-                                                  double sample, Map<Long, Map<Integer, DatasetRef>> drawn) {
+                                                  Sample sample, Map<Long, Map<Integer, DatasetRef>> drawn) {
         Map<Integer, DatasetRef> byClasses = new TreeMap<>();
         Map<Integer, DatasetRef> first = drawn.get(spec.seeds().get(0));
         for (int k : classCounts) {
@@ -117,13 +117,31 @@ public final class DerivedDatasets {
         return byClasses;
     }
 
-    private DatasetRef sampled(DatasetRef ref, double sample) {
-        if (sample >= 1) {
+    /** The share kept of every split but the test split ({@code train}), and of the test split. */
+    record Sample(double train, double test) {
+        static Sample of(Double sample, Double testSample) {
+            double train = sample == null ? 1.0 : sample;
+            return new Sample(train, testSample == null ? train : testSample);
+        }
+
+        boolean whole() {
+            return train >= 1 && test >= 1;
+        }
+
+        /** "-sample-200bp", or "-sample-200bp-test-10000bp" when the test split keeps another share. */
+        String suffix() {
+            return "-sample-" + Math.round(train * 10000) + "bp"
+                    + (test == train ? "" : "-test-" + Math.round(test * 10000) + "bp");
+        }
+    }
+
+    private DatasetRef sampled(DatasetRef ref, Sample sample) {
+        if (sample.whole()) {
             return ref;
         }
-        String name = ref.name() + "-sample-" + Math.round(sample * 10000) + "bp";
+        String name = ref.name() + sample.suffix();
         if (datasets.manifest(name, ref.version()).isEmpty()) {
-            datasets.deriveSample(ref.name(), ref.version(), name, sample, 0);
+            datasets.deriveSample(ref.name(), ref.version(), name, sample.train(), sample.test(), 0);
         }
         return new DatasetRef(name, ref.version());
     }

@@ -43,6 +43,10 @@ public final class Lineage {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("parent", m.parent() == null ? null : m.parent().name() + "/" + m.parent().version());
         d.put("source", m.source());
+        d.put("channels", m.imageShape().channels());
+        Map<String, Integer> images = new TreeMap<>();
+        m.splits().forEach((split, sp) -> images.put(split, sp.count()));
+        d.put("images", images);
         Map<String, String> shards = new TreeMap<>();
         root.splits().values().forEach(s -> s.shards().forEach(sh -> shards.put(sh.key(), sh.sha256())));
         d.put("shards", shards);

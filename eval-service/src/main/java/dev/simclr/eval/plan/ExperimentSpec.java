@@ -15,11 +15,12 @@ import java.util.Set;
 
 /**
  * What a recipe asks for (one scale of a file in {@code recipes/}): the studies to run, the seeds, the dataset and
- * the share of it to use ({@code sample}), the encoder, and each study's parameters. {@link #problems} names every
+ * the share of it to use ({@code sample}; {@code testSample}, when given, for the test split instead — 1 scores every
+ * run on the whole test split), the encoder, and each study's parameters. {@link #problems} names every
  * mistake at once.
  */
 public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef dataset, Double sample,
-                             EncoderSpec encoder, Pretrain pretrain, Finetune finetune, Distill distill,
+                             Double testSample, EncoderSpec encoder, Pretrain pretrain, Finetune finetune, Distill distill,
                              Transfer transfer) {
 
     public static final String ABLATION = "augmentation-ablation";
@@ -32,13 +33,21 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
     /**
      * {@code views}: where the two views per image come from — {@code in-process} (the default: the trainer
      * augments) or {@code augment-service} (an augment run writes view shards ahead of the trainer).
+     * {@code seed} (optional): one pretraining with this seed shared by every seed's runs that follow it — the
+     * findings are about what follows pretraining, and a seed pair then differs only in fine-tuning, distillation or
+     * evaluation; without it each seed pretrains its own encoder.
      */
     public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
-                           OptimizerSpec optimizer, String views) {
+                           OptimizerSpec optimizer, String views, Long seed) {
         public static final Set<String> VIEWS = Set.of("in-process", "augment-service");
 
         public boolean viewsFromAugmentService() {
             return "augment-service".equals(views);
+        }
+
+        /** The seed of the pretraining that {@code seed}'s runs start from. */
+        public long seedFor(long seed) {
+            return this.seed != null ? this.seed : seed;
         }
     }
 
@@ -122,6 +131,9 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         }
         if (sample != null && !(sample > 0 && sample <= 1)) {
             p.add("sample: " + sample + " is outside (0, 1]");
+        }
+        if (testSample != null && !(testSample > 0 && testSample <= 1)) {
+            p.add("testSample: " + testSample + " is outside (0, 1]");
         }
         RequestChecks c = new RequestChecks().dataset("dataset", dataset).encoder("encoder", encoder);
         if (pretrain == null) {

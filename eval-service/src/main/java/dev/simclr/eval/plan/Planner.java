@@ -27,7 +27,8 @@ import java.util.function.Function;
 
 /**
  * An experiment as a DAG of runs, a pure function of (experiment id, spec): the same plan after a restart, the same
- * run ids, so finished runs are recognised. Pretraining is shared by the studies (one per seed); each study adds
+ * run ids, so finished runs are recognised. Pretraining is shared by the studies (one per seed, or one for every
+ * seed with {@code pretrain.seed}); each study adds
  * the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
  * checkpoint key).
  */
@@ -155,8 +156,9 @@ public final class Planner {
      * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
      */
     private static List<Node> pretrain(String exp, ExperimentSpec spec, DatasetRef data, EncoderSpec encoder,
-                                       long seed) {
+                                       long runSeed) {
         ExperimentSpec.Pretrain p = spec.pretrain();
+        long seed = p.seedFor(runSeed); // the same node for every seed when pretraining is shared
         String runId = id(exp, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", data, "pretrain", p));
         Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
         String augmentRunId = p.viewsFromAugmentService() ? id(exp, Stage.AUGMENT, Map.of("for", runId)) : null;
@@ -183,8 +185,9 @@ public final class Planner {
     private static Node finetune(String exp, ExperimentSpec spec, DatasetRef data, Node pretrain, String policy,
                                  long seed, String study, Map<String, String> labels, Double fraction) {
         ExperimentSpec.Finetune f = spec.finetune();
+        // the seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
         Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy",
-                policy, "finetune", f));
+                policy, "finetune", f, "seed", seed));
         if (fraction != null) {
             identity.put("fraction", fraction);
         }
@@ -201,7 +204,7 @@ public final class Planner {
                                 EncoderSpec student, DistillMode mode, long seed) {
         ExperimentSpec.Distill d = spec.distill();
         String runId = id(exp, Stage.DISTILL, Map.of("teacher", teacher.runId(), "student", student, "mode", mode,
-                "distill", d));
+                "distill", d, "seed", seed));
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
         Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
         return new Node(runId, Stage.DISTILL, ExperimentSpec.DISTILLATION, labels, needs,
@@ -215,7 +218,7 @@ public final class Planner {
     private static Node linear(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes,
                                Node pretrain, int batch, long seed) {
         String runId = id(exp, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", data, "batch", batch,
-                "epochs", spec.transfer().epochs()));
+                "epochs", spec.transfer().epochs(), "seed", seed));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.simclr.contracts.Json;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.ExperimentSubmitted;
+import dev.simclr.contracts.Stage;
+import dev.simclr.contracts.TrainRequested;
+import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.eval.state.ExperimentState;
 import dev.simclr.eval.plan.ExperimentSpec;
@@ -42,6 +46,43 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             + "read once per run, for the final score. Seeds pair the conditions: the same seed is the same "
             + "pretrained encoder and data order in each. Verdicts: the paired difference across seeds, mean ± 95 % "
             + "CI (Student's t); confirmed or refuted when the interval excludes zero, inconclusive when it holds it.";
+
+    /**
+     * {@link #PROTOCOL}, then what this experiment held: one pretraining per seed or one shared, how much of the
+     * test split each run scored, and what the ablation's policies do on the main dataset's images.
+     */
+    static String protocol(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results,
+                           Map<String, Object> lineage) {
+        StringBuilder b = new StringBuilder(PROTOCOL);
+        Long shared = spec.pretrain() == null ? null : spec.pretrain().seed();
+        b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a seed "
+                + "pair differs only in what follows pretraining (its data order and head initialisation)."
+                : " Pretraining: one encoder per seed.");
+        DatasetRef main = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).findFirst()
+                .map(n -> n.request().apply(results)).filter(TrainRequested.class::isInstance)
+                .map(r -> ((TrainRequested) r).dataset()).orElse(null);
+        Object entry = main == null || !(lineage.get("datasets") instanceof Map<?, ?> data) ? null
+                : data.get(main.name() + "/" + main.version());
+        if (entry instanceof Map<?, ?> d) {
+            if (d.get("images") instanceof Map<?, ?> images && images.get(DatasetStore.TEST_SPLIT) != null) {
+                double share = spec.testSample() != null ? spec.testSample() : spec.sample() != null ? spec.sample() : 1;
+                b.append(" Each run is scored on ").append(share >= 1 ? "the whole test split" : "a class-balanced "
+                        + "sample of the test split").append(" of ").append(spec.dataset().name()).append(" (")
+                        .append(images.get(DatasetStore.TEST_SPLIT)).append(" images).");
+            }
+            if (spec.studies().contains(ExperimentSpec.ABLATION) && d.get("channels") instanceof Integer c) {
+                b.append(" Policies on ").append(spec.dataset().name()).append(" (").append(c).append(c == 1
+                        ? " channel): crop is a random resized crop, flip a horizontal flip (p 0.5), color a colour "
+                        + "jitter (p 0.8) and greyscale (p 0.2), of which only brightness and contrast act on one "
+                        + "channel; all = crop+flip+color."
+                        : " channels): crop is a random resized crop, flip a horizontal flip (p 0.5), color a colour "
+                        + "jitter of brightness, contrast, saturation and hue (p 0.8) and greyscale (p 0.2); all = "
+                        + "crop+flip+color.");
+            }
+        }
+        return b.toString();
+    }
+
     static final Map<String, String> REFERENCE_FINDING = Map.of(
             TRANSFER_CHANCE_CORRECTED, "transfer learning performs better when the number of classes is smaller; "
                     + "here with chance removed, so a 2-class task's 50 % floor does not count (Table 4)",
@@ -172,7 +213,8 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             m.put("times", timing.runs().get(n.runId()));
             runs.add(m);
         }
-        return new Report(submitted.experimentId(), PROTOCOL, Findings.of(spec, plan, results), tables, runs,
+        return new Report(submitted.experimentId(), protocol(spec, plan, results, lineage),
+                Findings.of(spec, plan, results), tables, runs,
                 submitted.spec(), lineage, timing);
     }
 

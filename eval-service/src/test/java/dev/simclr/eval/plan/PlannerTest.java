@@ -53,6 +53,31 @@ class PlannerTest {
     }
 
     @Test
+    void aSharedPretrainingIsOneRunEverySeedStartsFrom() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode spec = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        List<Planner.Node> own = Planner.plan("exp", ExperimentSpec.read(spec), new Planner.Datasets(DATA, Map.of()));
+        ((ObjectNode) spec.path("pretrain")).put("seed", 11);
+        ExperimentSpec shared = ExperimentSpec.read(spec);
+        assertThat(shared.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", shared, new Planner.Datasets(DATA, Map.of()));
+        // demo: three seeds, students resnet18 (the encoder) and vgg11 (its own frozen base)
+        assertThat(own).filteredOn(n -> n.stage() == Stage.PRETRAIN).hasSize(6);
+        List<Planner.Node> pretrains = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).toList();
+        assertThat(pretrains).hasSize(2).allSatisfy(n -> {
+            assertThat(((TrainRequested) n.request().apply(Map.of())).seed()).isEqualTo(11);
+            assertThat(n.labels()).containsEntry("seed", "11");
+        });
+        Planner.Node encoder = pretrains.get(0);
+        // every seed's fine-tunes start from the one encoder, with their own seed
+        List<Planner.Node> finetunes = plan.stream().filter(n -> n.stage() == Stage.FINETUNE).toList();
+        assertThat(finetunes).allSatisfy(n -> assertThat(n.needs()).containsExactly(encoder.runId()));
+        assertThat(finetunes.stream().map(n -> n.labels().get("seed")).distinct()).containsExactlyInAnyOrder("1",
+                "2", "3");
+        assertThat(plan.size()).isEqualTo(own.size() - 4);
+    }
+
+    @Test
     void runsOthersWaitForAreIssuedFirst() throws Exception {
         JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
         ExperimentSpec spec = ExperimentSpec.read(recipe.path("scales").path("demo"));

@@ -81,7 +81,7 @@ final class DatasetCommands {
 
     @Command(name = "import", description = "Import a dataset into object storage (nothing is published on bad input).")
     static final class Import implements Callable<Integer> {
-        @Parameters(index = "0", description = "fashion-mnist | digits | idx | cifar10 | cifar100 | folder | subset | fraction")
+        @Parameters(index = "0", description = "fashion-mnist | fashion-mnist-colour | digits | idx | cifar10 | cifar100 | folder | subset | fraction")
         String kind;
 
         @Option(names = "--dir", description = "Source folder (fashion-mnist: ${DEFAULT-VALUE}).",
@@ -123,6 +123,7 @@ final class DatasetCommands {
             DatasetStore store = store(Simclr.targetSettings());
             DatasetManifest m = switch (kind) {
                 case "fashion-mnist" -> Importers.fashionMnist(store, dir);
+                case "fashion-mnist-colour" -> Importers.fashionMnistColour(store, dir);
                 case "digits" -> Importers.digits(store, name != null ? name : "digits", version, file, digitsSize());
                 case "idx" -> Importers.idx(store, required(name), version, Map.of(
                         "train", new Path[] {UserError.folder("--dir", dir).resolve("train-images-idx3-ubyte.gz"),
@@ -150,7 +151,7 @@ final class DatasetCommands {
                     yield store.deriveLabelFraction(parent, version, required(name), fraction, seed);
                 }
                 default -> throw new IllegalArgumentException("unknown kind '" + kind
-                        + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
+                        + "': fashion-mnist, fashion-mnist-colour, digits, idx, cifar10, cifar100, folder, subset or fraction");
             };
             System.out.println("published " + m.prefix() + "manifest.json");
             m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images, classes "
@@ -185,9 +186,9 @@ final class DatasetCommands {
                                 + fraction);
                     }
                 }
-                case "fashion-mnist" -> { }
+                case "fashion-mnist", "fashion-mnist-colour" -> { }
                 default -> throw new UserError("unknown kind '" + kind
-                        + "': fashion-mnist, digits, idx, cifar10, cifar100, folder, subset or fraction");
+                        + "': fashion-mnist, fashion-mnist-colour, digits, idx, cifar10, cifar100, folder, subset or fraction");
             }
         }
 
