@@ -128,6 +128,58 @@ np.savez(os.path.join(OUT, "resnet18.npz"), input=x.numpy(), out_eval=out_eval.n
          out_train=out_train.numpy(), **weights)
 ref["resnet18"] = {"width": 0.125, "inChannels": 3, "featureDim": dim, "tensors": len(weights)}
 
+# 6. weight gradients of narrow ResNet-18s (widths 0.0625, 0.125, 0.25: downsampling 1x1 convolutions with 4 to 16
+#    input channels, where oneDNN's vectorised backward-weights kernels have been wrong), one training-mode step on a
+#    fixed linear functional of the features. Weights and pixels come from formulas both sides compute, so no
+#    tensor is stored: per trainable tensor, its gradient's L2 norm, sum and 16 entries at fixed positions. Computed
+#    in float64 on contiguous tensors (no oneDNN involved): the exact answer the engine's float32 must be close to.
+
+
+def formula_tensor(i, shape, rank1):
+    n = int(np.prod(shape))
+    j = np.arange(n, dtype=np.float64)
+    wave = np.sin(0.7 * j + 1.3 * i)
+    if rank1:
+        return (1.0 + 0.2 * wave).reshape(shape)
+    fan_in = n / shape[0]
+    return (wave / math.sqrt(fan_in)).reshape(shape)
+
+
+def formula_pixels(n, h, w, c):
+    j = np.arange(n * h * w * c, dtype=np.int64)
+    return ((j * 2654435761) >> 13) & 255
+
+
+def sampled_positions(n):
+    return [(k * 7919) % n for k in range(16)]
+
+
+narrow = {"batch": 4, "side": 16, "mean": 0.5, "std": 0.25, "cases": []}
+for width, cin in [(0.0625, 1), (0.0625, 3), (0.125, 1), (0.25, 1)]:
+    model, dim = st.encoder("resnet", 18, width, cin)
+    model = model.double()
+    state = st.ordered_state(model)
+    with torch.no_grad():
+        for i, (name, t) in enumerate(state):
+            t.copy_(torch.from_numpy(formula_tensor(i, tuple(t.shape), t.dim() == 1)))
+    b, side = narrow["batch"], narrow["side"]
+    px = formula_pixels(b, side, side, cin).reshape(b, side, side, cin)
+    x = torch.from_numpy((px / 255.0 - narrow["mean"]) / narrow["std"]).permute(0, 3, 1, 2).contiguous()
+    model.train()
+    out = model(x)
+    r = torch.sin(0.3 * torch.arange(out.numel(), dtype=torch.float64)).reshape(out.shape)
+    (out * r).sum().backward()
+    params = dict(model.named_parameters())
+    grads = []
+    for i, (name, t) in enumerate(state):
+        if name in params:
+            g = params[name].grad.reshape(-1)
+            pos = sampled_positions(g.numel())
+            grads.append({"index": i, "name": name, "norm": g.norm().item(), "sum": g.sum().item(),
+                          "positions": pos, "values": [g[k].item() for k in pos]})
+    narrow["cases"].append({"width": width, "inChannels": cin, "tensors": len(state), "gradients": grads})
+ref["narrowGradients"] = narrow
+
 with open(os.path.join(OUT, "engine.json"), "w") as f:
     json.dump(ref, f, indent=1)
 print("wrote", OUT, "torch", torch.__version__, "encoders", {k: v["params"] for k, v in counts.items()})

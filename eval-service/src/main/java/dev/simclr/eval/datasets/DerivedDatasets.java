@@ -52,7 +52,18 @@ public final class DerivedDatasets {
                 }
             }
         }
-        return new Planner.Datasets(main, transfer, bySeed);
+        // training images of every transfer dataset: a transfer study that holds steps equal sets epochs from them
+        Map<DatasetRef, Integer> trainImages = new LinkedHashMap<>();
+        List<DatasetRef> refs = new java.util.ArrayList<>();
+        transfer.values().forEach(byK -> refs.addAll(byK.values()));
+        bySeed.values().forEach(seeds -> seeds.values().forEach(byK -> refs.addAll(byK.values())));
+        for (DatasetRef ref : refs) {
+            trainImages.computeIfAbsent(ref, r -> {
+                DatasetManifest.Split train = datasets.requireManifest(r.name(), r.version()).splits().get("train");
+                return train == null ? 0 : train.count();
+            });
+        }
+        return new Planner.Datasets(main, transfer, bySeed, trainImages);
     }
 
     /** Per seed and class count below all: k classes drawn with the seed (sorted), as a derived dataset. */

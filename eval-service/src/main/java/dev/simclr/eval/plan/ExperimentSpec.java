@@ -75,7 +75,20 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * (or their own), each its own rows in the table.
      */
     public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs,
-                           List<TransferDataset> datasets) {}
+                           List<TransferDataset> datasets, Integer steps) {
+        /**
+         * Epochs of a run at {@code batch} on {@code trainImages}: {@code epochs}, or with {@code steps} the epochs
+         * that come nearest to that many optimiser steps (at least one), so every batch size trains for the same
+         * number of steps, as the reference's fixed number of iterations did.
+         */
+        public int epochsFor(int batch, Integer trainImages) {
+            if (steps == null || trainImages == null || trainImages <= 0) {
+                return epochs;
+            }
+            double perEpoch = Math.ceil(trainImages / (double) batch);
+            return (int) Math.max(1, Math.round(steps / perEpoch));
+        }
+    }
 
     /**
      * Another domain for the transfer study: {@code sample} of every split (default 1, the whole dataset; the main
@@ -195,6 +208,9 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                 p.add("transfer: missing");
             } else {
                 c.epochs("transfer.epochs", transfer.epochs())
+                        .require(transfer.steps() == null || (transfer.steps() >= 1
+                                && transfer.steps() <= RequestChecks.MAX_EPOCHS * 100L),
+                                "transfer.steps: from 1 to " + RequestChecks.MAX_EPOCHS * 100L)
                         .require(transfer.classCounts() != null && !transfer.classCounts().isEmpty()
                                 && transfer.classCounts().stream().allMatch(k -> k >= 2 && k <= 100_000),
                                 "transfer.classCounts: numbers of classes, each from 2 to 100000")

@@ -49,9 +49,9 @@ public final class Planner {
      * dataset's name first, then the spec's other datasets), the class subset (sampled) for each class count.
      */
     public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
-                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed) {
+                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed, Map<DatasetRef, Integer> trainImages) {
         public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {
-            this(main, transfer, Map.of());
+            this(main, transfer, Map.of(), Map.of());
         }
 
         /** The class subset of {@code domain} with {@code k} classes for {@code seed}: its own draw, if any. */
@@ -109,7 +109,7 @@ public final class Planner {
                         DatasetRef subset = data.subset(domain.getKey(), seed, e.getKey());
                         for (int batch : spec.transfer().batchSizes()) {
                             Node n = linear(experimentId, spec, domain.getKey(), subset, e.getKey(), pretrain,
-                                    batch, seed);
+                                    batch, spec.transfer().epochsFor(batch, data.trainImages().get(subset)), seed);
                             nodes.putIfAbsent(n.runId(), n);
                         }
                     }
@@ -216,14 +216,14 @@ public final class Planner {
     }
 
     private static Node linear(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes,
-                               Node pretrain, int batch, long seed) {
+                               Node pretrain, int batch, int epochs, long seed) {
         String runId = id(exp, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", data, "batch", batch,
-                "epochs", spec.transfer().epochs(), "seed", seed));
+                "epochs", epochs, "seed", seed));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
                 List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.TRANSFER,
-                done.get(pretrain.runId()).checkpointKey(), data, batch, spec.transfer().epochs(), seed));
+                done.get(pretrain.runId()).checkpointKey(), data, batch, epochs, seed));
     }
 
     public static String name(EncoderSpec e) {

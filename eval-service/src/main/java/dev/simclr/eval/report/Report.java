@@ -58,6 +58,12 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a seed "
                 + "pair differs only in what follows pretraining (its data order and head initialisation)."
                 : " Pretraining: one encoder per seed.");
+        if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
+            b.append(spec.transfer().steps() != null ? " Transfer: steps held equal across batch sizes (about "
+                    + spec.transfer().steps() + " optimiser steps per run: the epochs nearest to it)."
+                    : " Transfer: epochs held equal across batch sizes (" + spec.transfer().epochs()
+                    + "), so a larger batch takes fewer steps.");
+        }
         DatasetRef main = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).findFirst()
                 .map(n -> n.request().apply(results)).filter(TrainRequested.class::isInstance)
                 .map(r -> ((TrainRequested) r).dataset()).orElse(null);

@@ -41,8 +41,8 @@ public final class WorkEstimate {
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
             int domains = 1 + (spec.transfer().datasets() == null ? 0 : spec.transfer().datasets().size());
             for (int b : spec.transfer().batchSizes()) {
-                total += seeds * domains * spec.transfer().classCounts().size() * batches(n, b)
-                        * spec.transfer().epochs();
+                total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null
+                        ? spec.transfer().steps() : batches(n, b) * spec.transfer().epochs());
             }
         }
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);

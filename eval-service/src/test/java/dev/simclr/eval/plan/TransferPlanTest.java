@@ -100,6 +100,32 @@ class TransferPlanTest {
     }
 
     @Test
+    void withStepsEveryBatchSizeTrainsForTheSameNumberOfSteps() throws Exception {
+        ExperimentSpec spec = spec(", \"steps\": 300");
+        assertThat(spec.problems()).isEmpty();
+        assertThat(spec(", \"steps\": 0").problems()).anyMatch(p -> p.startsWith("transfer.steps:"));
+        DatasetRef two = new DatasetRef("fashion-mnist-classes-2-sample-200bp", "v1");
+        DatasetRef ten = new DatasetRef("fashion-mnist-sample-200bp", "v1");
+        Planner.Datasets d = new Planner.Datasets(ten, Map.of("fashion-mnist", Map.of(2, two, 10, ten)), Map.of(),
+                Map.of(two, 240, ten, 1200));
+        List<Planner.Node> evals = Planner.plan("exp", spec, d).stream().filter(n -> n.stage() == Stage.EVAL).toList();
+        assertThat(evals).hasSize(8);
+        for (Planner.Node n : evals) {
+            dev.simclr.contracts.EvalRequested r = (dev.simclr.contracts.EvalRequested) n.request()
+                    .apply(Map.of(n.needs().get(0), new RunCompleted(1, "exp", "p", Stage.PRETRAIN,
+                            "ck", Map.of(), 0, Instant.now())));
+            int images = r.dataset().equals(two) ? 240 : 1200;
+            long steps = (long) r.epochs() * (long) Math.ceil(images / (double) r.batchSize());
+            // 300 steps up to half an epoch: 240 images at batch 32 is 8 steps an epoch, 38 epochs = 304
+            assertThat(steps).as(n.labels().toString()).isBetween(300L - images / r.batchSize() / 2 - 1,
+                    300L + images / r.batchSize() / 2 + 1);
+        }
+        // without steps: the spec's epochs whatever the batch
+        assertThat(Planner.plan("exp", spec(""), d).stream().filter(n -> n.stage() == Stage.EVAL)
+                .map(n -> n.runId()).distinct()).hasSize(8);
+    }
+
+    @Test
     void coordinationFiguresComeFromTheStatesInstants() throws Exception {
         ExperimentSpec spec = spec("");
         Planner.Datasets one = new Planner.Datasets(datasets().main(),
