@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simclr.contracts.CodeVersion;
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentFailed;
 import dev.simclr.contracts.Topics;
@@ -119,6 +120,16 @@ class ExperimentsIT {
         JsonNode results = JSON.readTree(store.get("reports/" + id + "/results.json"));
         assertThat(results.path("runs")).allSatisfy(r -> assertThat(r.path("times").path("started").isNumber())
                 .as(r.toString()).isTrue());
+        // lineage per run: the worker's code version, the exact request, the checkpoint's sha256 where it has one
+        assertThat(results.path("runs")).allSatisfy(r -> {
+            assertThat(r.path("codeVersion").asText()).as(r.toString()).isEqualTo(CodeVersion.current())
+                    .isNotEqualTo(CodeVersion.UNKNOWN);
+            assertThat(r.path("request").path("runId").asText()).isEqualTo(r.path("runId").asText());
+            if (!r.path("checkpointKey").isNull()) {
+                assertThat(r.path("checkpointSha256").asText()).isEqualTo(dev.simclr.core.store.Sha256.hex(
+                        store.get(r.path("checkpointKey").asText())));
+            }
+        });
         assertThat(results.path("timing").path("completeToIssue").path("maxSeconds").asDouble()).isLessThan(5);
         String html = new String(store.get("reports/" + id + "/report.html"), StandardCharsets.UTF_8);
         assertThat(html).contains("<svg").contains("shards").contains("CPU s").contains("issued → started");

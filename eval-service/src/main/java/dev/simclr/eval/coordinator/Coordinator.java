@@ -8,6 +8,7 @@ import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.RunStarted;
 import dev.simclr.core.Transient;
 import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.eval.datasets.DerivedDatasets;
 import dev.simclr.eval.lineage.Lineage;
@@ -58,7 +59,8 @@ public final class Coordinator {
         this.states = new StateStore(store);
         this.datasets = new DatasetStore(store);
         this.derived = new DerivedDatasets(datasets);
-        this.scheduler = new Scheduler(store, states, new Lineage(datasets), outbox, settings);
+        this.scheduler = new Scheduler(store, states, new Lineage(datasets, new RunStore(store)), outbox,
+                settings);
         this.status = new StatusView(scheduler, states);
         this.maxSteps = maxSteps;
     }

@@ -1,5 +1,6 @@
 package dev.simclr.eval.lineage;
 
+import dev.simclr.contracts.CodeVersion;
 import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EvalRequested;
@@ -8,18 +9,24 @@ import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.TrainRequested;
 import dev.simclr.core.dataset.DatasetManifest;
 import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.run.RunStore;
 import dev.simclr.eval.plan.Planner;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Where an experiment's numbers come from: the datasets its runs read, with every shard's sha256, and the code. */
+/**
+ * Where an experiment's numbers come from: the datasets its runs read, with every shard's sha256; the coordinator's
+ * code version (each run's worker version is in its completion); each checkpoint's sha256.
+ */
 public final class Lineage {
     private final DatasetStore datasets;
+    private final RunStore runs;
 
-    public Lineage(DatasetStore datasets) {
+    public Lineage(DatasetStore datasets, RunStore runs) {
         this.datasets = datasets;
+        this.runs = runs;
     }
 
     public Map<String, Object> of(List<Planner.Node> plan, Map<String, RunCompleted> results) {
@@ -32,7 +39,17 @@ public final class Lineage {
             }
         }
         out.put("datasets", data);
-        out.put("codeVersion", System.getenv().getOrDefault("SIMCLR_CODE_VERSION", "unknown"));
+        out.put("codeVersion", CodeVersion.current());
+        // the checkpoint a run's result names, by the sha256 its manifest holds
+        Map<String, String> checkpoints = new TreeMap<>();
+        for (Planner.Node n : plan) {
+            RunCompleted r = results.get(n.runId());
+            if (r != null && r.checkpointKey() != null) {
+                runs.latest(n.runId()).filter(l -> l.key().equals(r.checkpointKey()))
+                        .ifPresent(l -> checkpoints.put(n.runId(), l.sha256()));
+            }
+        }
+        out.put("checkpointSha256", checkpoints);
         return out;
     }
 

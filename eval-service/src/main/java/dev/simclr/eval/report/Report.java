@@ -103,6 +103,14 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
     /** Between the dataset and the number of classes in the transfer table's rows when it has several domains. */
     public static final String DOMAIN_SEPARATOR = " / ";
 
+    /** The request a run was issued with, or null while a run it needs has no result (a failed experiment). */
+    private static JsonNode request(Planner.Node n, Map<String, RunCompleted> results) {
+        if (!results.keySet().containsAll(n.needs())) {
+            return null;
+        }
+        return Json.MAPPER.valueToTree(n.request().apply(results));
+    }
+
     /** One row of a table: the mean ± CI of a metric per column, over seeds. */
     public record Cell(int n, double mean, double ci95, List<Double> values) {
         static Cell of(List<Double> v) {
@@ -216,6 +224,10 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             m.put("metrics", r == null ? Map.of() : r.metrics());
             m.put("checkpointKey", r == null ? null : r.checkpointKey());
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
+            m.put("codeVersion", r == null ? null : r.codeVersion());
+            m.put("checkpointSha256", lineage.get("checkpointSha256") instanceof Map<?, ?> shas
+                    ? shas.get(n.runId()) : null);
+            m.put("request", request(n, results)); // the exact parameters it ran with
             m.put("times", timing.runs().get(n.runId()));
             runs.add(m);
         }

@@ -41,7 +41,7 @@ final class ExperimentCommands {
         @CommandLine.Parameters(index = "0", description = "recipe file, e.g. recipes/demo.json")
         Path recipe;
 
-        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo (2 CPU cores, minutes) or full")
+        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo (2 CPU cores, minutes), cpu (2 CPU cores, the studies to a verdict, hours) or full (GPUs)")
         String scale;
 
         @CommandLine.Option(names = "--id", description = "experiment id (default: recipe name and a random suffix)")
