@@ -2,7 +2,8 @@ package dev.simclr.contracts;
 
 /** Every message on the platform's topics. */
 public sealed interface Event
-        permits ExperimentSubmitted, ExperimentCompleted, ExperimentFailed,
+        permits ExperimentSubmitted, ExperimentCompleted, ExperimentFailed, ExperimentCancelRequested,
+                ExperimentCancelled,
                 AugmentRequested, TrainRequested, DistillRequested, EvalRequested,
                 RunStarted, RunProgress, RunCompleted, RunFailed {
 

@@ -8,6 +8,8 @@ public enum EventType {
     EXPERIMENT_SUBMITTED("experiment-submitted", ExperimentSubmitted.class, Topics.EXPERIMENTS),
     EXPERIMENT_COMPLETED("experiment-completed", ExperimentCompleted.class, Topics.EXPERIMENT_EVENTS),
     EXPERIMENT_FAILED("experiment-failed", ExperimentFailed.class, Topics.EXPERIMENT_EVENTS),
+    EXPERIMENT_CANCEL_REQUESTED("experiment-cancel-requested", ExperimentCancelRequested.class, Topics.EXPERIMENTS),
+    EXPERIMENT_CANCELLED("experiment-cancelled", ExperimentCancelled.class, Topics.EXPERIMENT_EVENTS),
     AUGMENT_REQUESTED("augment-requested", AugmentRequested.class, Topics.AUGMENT_REQUESTS),
     TRAIN_REQUESTED("train-requested", TrainRequested.class, Topics.TRAIN_REQUESTS),
     DISTILL_REQUESTED("distill-requested", DistillRequested.class, Topics.DISTILL_REQUESTS),

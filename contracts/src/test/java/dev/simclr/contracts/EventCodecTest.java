@@ -34,7 +34,9 @@ class EventCodecTest {
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",
                         Map.of("knnAccuracy", 0.71, "loss", 4.2), 123.5, AT),
                 new RunFailed(1, null, null, null, "message: not JSON", AT),
-                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT));
+                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT),
+                new ExperimentCancelRequested(1, "exp-1", "submitted by mistake", AT),
+                new ExperimentCancelled(1, "exp-1", 3, 9, "submitted by mistake", AT));
     }
 
     @Test

@@ -135,6 +135,22 @@ class ExperimentsIT {
         assertThat(html).contains("<svg").contains("shards").contains("CPU s").contains("issued → started");
         var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(30));
         assertThat(done.value()).contains("experiment-completed");
+        // the list: this experiment, completed, every run done; newest first
+        JsonNode list = JSON.readTree(given().get("/experiments?limit=500").asString());
+        JsonNode mine = null;
+        java.time.Instant previous = null;
+        for (JsonNode e : list.path("experiments")) {
+            java.time.Instant at = java.time.Instant.parse(e.path("submittedAt").asText());
+            assertThat(previous == null || !at.isAfter(previous)).as("newest first").isTrue();
+            previous = at;
+            mine = e.path("experimentId").asText().equals(id) ? e : mine;
+        }
+        assertThat(mine).as(list.toString()).isNotNull();
+        assertThat(mine.path("recipe").asText()).isEqualTo("it");
+        assertThat(mine.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(mine.path("runsDone").asInt()).isEqualTo(mine.path("runsTotal").asInt()).isPositive();
+        given().get("/experiments?limit=0").then().statusCode(400)
+                .body("problems", hasItem("limit: expected a whole number from 1 to 500, got '0'"));
     }
 
     @Test

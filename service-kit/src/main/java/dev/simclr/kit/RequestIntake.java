@@ -5,6 +5,8 @@ import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.InvalidEventException;
 import dev.simclr.contracts.Stage;
 import dev.simclr.core.Transient;
+import dev.simclr.core.run.Cancellations;
+import dev.simclr.core.store.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,7 +24,8 @@ import org.jboss.logging.Logger;
  *   <li>a record that does not decode or fails its checks: run-failed naming every problem, and a dead letter;</li>
  *   <li>a transient failure (object store or broker away, views not written yet): the request goes back on its
  *   own partition ({@code requeue}) and is tried again — not a failed run;</li>
- *   <li>any other failure of the run: run-failed with the cause, and a dead letter.</li>
+ *   <li>any other failure of the run: run-failed with the cause, and a dead letter;</li>
+ *   <li>a request of a cancelled experiment ({@link Cancellations}): dropped before its next slice starts.</li>
  * </ul>
  * Nothing escapes {@link #handle}: a handler that threw would fail-stop the channel (SmallRye's default) or, after
  * a restart, meet the same record again.
@@ -39,6 +42,9 @@ public class RequestIntake {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ObjectStore store;
 
     /** {@code stage}: the worker's stage, unless the request names its own (pretrain or finetune). */
     public <T extends Event> void handle(ConsumerRecord<String, String> record, Class<T> type, Stage defaultStage,
@@ -67,6 +73,12 @@ public class RequestIntake {
             return;
         }
         try {
+            // every slice comes through here: a cancelled experiment's run stops at its next slice boundary
+            if (Cancellations.cancelled(store, experimentId)) {
+                LOG.infof("run %s: experiment %s is cancelled, the run stops here", runId, experimentId);
+                registry.counter("simclr_runs_cancelled_total", "stage", stage.wireName()).increment();
+                return;
+            }
             events.started(experimentId, runId, stage);
             execute.accept(request);
         } catch (RuntimeException | StackOverflowError e) {

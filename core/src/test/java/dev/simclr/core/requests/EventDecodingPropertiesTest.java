@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.simclr.contracts.AugmentRequested;
 import dev.simclr.contracts.DatasetRef;
+import dev.simclr.contracts.ExperimentCancelRequested;
 import dev.simclr.contracts.DistillMode;
 import dev.simclr.contracts.DistillRequested;
 import dev.simclr.contracts.EncoderFamily;
@@ -54,7 +55,8 @@ class EventDecodingPropertiesTest {
             new RunStarted(1, "exp", "r", Stage.EVAL, T),
             new RunProgress(1, "exp", "r", Stage.PRETRAIN, 1, 2, 10, 4.5, 0.1, 100, null, T),
             new RunCompleted(1, "exp", "r", Stage.EVAL, "k", Map.of("top1", 0.5), 1.0, T),
-            new RunFailed(1, "exp", "r", Stage.EVAL, "boom", T));
+            new RunFailed(1, "exp", "r", Stage.EVAL, "boom", T),
+            new ExperimentCancelRequested(1, "exp", "a mistake", T));
 
     @Test
     void everyMutationOfEveryEventTypeDecodesOrIsRefusedByField() {

@@ -1,6 +1,7 @@
 package dev.simclr.eval.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simclr.contracts.ExperimentCancelRequested;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.RunFailed;
@@ -82,6 +83,7 @@ public final class Coordinator {
         try {
             ExperimentState state = new ExperimentState();
             state.experimentId = e.experimentId();
+            state.recipe = e.recipe();
             state.submittedAt = sentAt;
             state.plannedAt = Instant.now();
             p.plan().forEach(n -> state.runs.put(n.runId(), new ExperimentState.Run()));
@@ -219,5 +221,36 @@ public final class Coordinator {
 
     public Optional<Map<String, Object>> describe(String id) {
         return SubmissionCheck.idProblems(id).isEmpty() ? status.describe(id) : Optional.empty();
+    }
+
+    /**
+     * A cancellation: ACCEPTED when the experiment was under way and now is cancelled; REFUSED naming why (unknown,
+     * or already ended, with its state); RETRY when the store is away.
+     */
+    public synchronized Submitted cancel(ExperimentCancelRequested r) {
+        List<String> bad = SubmissionCheck.idProblems(r.experimentId());
+        if (!bad.isEmpty()) {
+            return new Submitted(Taken.REFUSED, bad);
+        }
+        try {
+            recover(); // an experiment under way but not yet taken up after a restart is cancelled too
+            if (scheduler.cancel(r.experimentId(), r.reason())) {
+                return Submitted.of(Taken.ACCEPTED);
+            }
+            return states.load(r.experimentId())
+                    .map(s -> Submitted.of(Taken.REFUSED, "experiment " + r.experimentId() + " has already ended ("
+                            + s.status.name().toLowerCase() + "): nothing to cancel"))
+                    .orElse(Submitted.of(Taken.REFUSED, "no experiment " + r.experimentId()));
+        } catch (RuntimeException ex) {
+            if (Transient.in(ex)) {
+                return Submitted.of(Taken.RETRY, ex.getMessage());
+            }
+            throw ex;
+        }
+    }
+
+    /** {@code GET /experiments}: a page of every stored experiment, newest submission first. */
+    public Map<String, Object> list(int offset, int limit) {
+        return status.list(offset, limit);
     }
 }

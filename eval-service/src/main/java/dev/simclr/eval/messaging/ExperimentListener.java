@@ -2,6 +2,8 @@ package dev.simclr.eval.messaging;
 
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.EventType;
+import dev.simclr.contracts.ExperimentCancelRequested;
 import dev.simclr.contracts.ExperimentFailed;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.InvalidEventException;
@@ -60,6 +62,10 @@ public class ExperimentListener {
     public void onSubmitted(ConsumerRecord<String, String> record) {
         String json = record.value();
         String id = EventCodec.textField(json, "experimentId");
+        if (EventType.EXPERIMENT_CANCEL_REQUESTED.wireName().equals(EventCodec.textField(json, "type"))) {
+            onCancel(record, id);
+            return;
+        }
         // the record's timestamp is when the producer sent it: the submission instant the coordination figures
         // count from (the event's own submittedAt is whatever the client wrote)
         Instant sentAt = record.timestamp() > 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
@@ -82,6 +88,28 @@ public class ExperimentListener {
             case REFUSED -> refuse(record, id, taken.problems());
             case RETRY -> offerAgain(record, id, taken.problems());
             default -> { }
+        }
+    }
+
+    /** A cancellation the coordinator cannot act on (unknown, already ended, malformed) is dead-lettered, named. */
+    private void onCancel(ConsumerRecord<String, String> record, String id) {
+        Coordinator.Submitted taken;
+        try {
+            taken = coordinator.cancel(EventCodec.decode(record.value(), ExperimentCancelRequested.class));
+        } catch (InvalidEventException e) {
+            taken = new Coordinator.Submitted(Coordinator.Taken.REFUSED, e.problems());
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.errorf(e, "experiment %s: cancellation could not be handled", id);
+            taken = new Coordinator.Submitted(Coordinator.Taken.REFUSED, List.of("cancellation could not be handled: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+        switch (taken.taken()) {
+            case REFUSED -> {
+                LOG.warnf("cancellation of %s refused: %s", id, taken.problems());
+                deadLetters.send(record, String.join("; ", taken.problems()));
+            }
+            case RETRY -> offerAgain(record, id, taken.problems());
+            default -> metrics.experimentEnded("cancelled");
         }
     }
 

@@ -4,17 +4,22 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.ExperimentCancelRequested;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.Json;
+import dev.simclr.core.Transient;
 import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.submission.SubmissionCheck;
 import dev.simclr.kit.AckedSend;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -33,8 +39,9 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
  * optional}}: checked here by exactly the rules the experiments topic applies ({@link Coordinator#check}), then
  * submitted through that topic, as any Kafka client would (202 with its id). Every refusal is a JSON body
  * {@code {"problems": [...]}} naming each problem: 400 for a bad body or spec, 413 over {@link
- * SubmissionCheck#MAX_BYTES}, 503 when the object store is away. {@code GET /experiments/{id}}: state, runs and
- * their progress (400 for an id that cannot be one, 404 for an unknown one).
+ * SubmissionCheck#MAX_BYTES}, 503 when the object store is away. {@code GET /experiments}: a page of all, newest
+ * first. {@code GET /experiments/{id}}: state, runs and their progress (400 for an id that cannot be one, 404 for an
+ * unknown one). {@code DELETE /experiments/{id}}: cancel it.
  */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -107,6 +114,42 @@ public class ExperimentsResource {
                 "duplicate", checked.taken() == Coordinator.Taken.DUPLICATE)).build();
     }
 
+    /** Newest first; {@code offset} from 0, {@code limit} 1 to {@value #MAX_PAGE} (default 50). */
+    @GET
+    public Response list(@QueryParam("offset") @DefaultValue("0") String offset,
+                         @QueryParam("limit") @DefaultValue("50") String limit) {
+        List<String> bad = new ArrayList<>();
+        int from = pageNumber("offset", offset, 0, Integer.MAX_VALUE, bad);
+        int size = pageNumber("limit", limit, 1, MAX_PAGE, bad);
+        if (!bad.isEmpty()) {
+            return problems(400, bad);
+        }
+        try {
+            return Response.ok(coordinator.list(from, size)).build();
+        } catch (RuntimeException e) {
+            if (Transient.in(e)) {
+                return problems(503, List.of("the object store is not answering: try again in a minute"));
+            }
+            throw e;
+        }
+    }
+
+    static final int MAX_PAGE = 500;
+
+    private static int pageNumber(String name, String value, int min, int max, List<String> problems) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        problems.add(name + ": expected a whole number from " + min + " to " + max + ", got '"
+                + SubmissionCheck.printable(value) + "'");
+        return min;
+    }
+
     @GET
     @Path("{id}")
     public Response status(@PathParam("id") String id) {
@@ -116,6 +159,44 @@ public class ExperimentsResource {
         }
         return coordinator.describe(id).map(d -> Response.ok(d).build())
                 .orElse(problems(404, List.of("no experiment " + id)));
+    }
+
+    /**
+     * {@code DELETE /experiments/{id}}: cancels an experiment under way — 202, then experiment-cancelled on
+     * {@code simclr.experiment-events} once its coordinator has taken the request; 404 unknown, 409 already ended.
+     */
+    @DELETE
+    @Path("{id}")
+    public Response cancel(@PathParam("id") String id, @QueryParam("reason") String reason) {
+        List<String> bad = SubmissionCheck.idProblems(id);
+        if (reason != null && reason.length() > 1000) {
+            bad = new ArrayList<>(bad);
+            bad.add("reason: " + reason.length() + " characters, at most 1000");
+        }
+        if (!bad.isEmpty()) {
+            return problems(400, bad);
+        }
+        Optional<Map<String, Object>> now;
+        try {
+            now = coordinator.describe(id);
+        } catch (RuntimeException e) {
+            if (Transient.in(e)) {
+                return problems(503, List.of("the object store is not answering: try again in a minute"));
+            }
+            throw e;
+        }
+        if (now.isEmpty()) {
+            return problems(404, List.of("no experiment " + id));
+        }
+        Object state = now.get().get("status");
+        if (!"RUNNING".equals(String.valueOf(state))) {
+            return problems(409, List.of("experiment " + id + " has already ended (" + String.valueOf(state)
+                    .toLowerCase() + "): nothing to cancel"));
+        }
+        AckedSend.send(experiments, id, null, EventCodec.encode(new ExperimentCancelRequested(Event.SCHEMA_VERSION,
+                id, reason, Instant.now())));
+        return Response.accepted(Map.of("experimentId", id, "status", "/experiments/" + id, "cancelling", true))
+                .build();
     }
 
     static Response problems(int status, List<String> problems) {

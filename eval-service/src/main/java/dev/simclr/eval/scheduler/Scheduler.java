@@ -2,6 +2,7 @@ package dev.simclr.eval.scheduler;
 
 import dev.simclr.contracts.Event;
 import dev.simclr.contracts.EventCodec;
+import dev.simclr.contracts.ExperimentCancelled;
 import dev.simclr.contracts.ExperimentCompleted;
 import dev.simclr.contracts.ExperimentFailed;
 import dev.simclr.contracts.ExperimentSubmitted;
@@ -10,6 +11,7 @@ import dev.simclr.contracts.RunFailed;
 import dev.simclr.contracts.RunProgress;
 import dev.simclr.contracts.RunStarted;
 import dev.simclr.core.Transient;
+import dev.simclr.core.run.Cancellations;
 import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.eval.lineage.Lineage;
@@ -302,6 +304,26 @@ public final class Scheduler {
      * The experiment is over: its event sent, then its final state stored and the experiment let go. A pass that
      * fails between the two sends the event again next time (at least once), never loses it.
      */
+    /**
+     * Cancels an experiment under way: the workers' marker first (a run's next slice will not start), then the state
+     * and the experiment-cancelled event; finished runs stay as they are. False when it is not under way here.
+     */
+    public synchronized boolean cancel(String experimentId, String reason) {
+        Active a = active.get(experimentId);
+        if (a == null) {
+            return false;
+        }
+        Cancellations.mark(store, experimentId, reason);
+        ExperimentState st = a.state();
+        int done = (int) st.runs.values().stream().filter(r -> r.status == ExperimentState.RunStatus.COMPLETED)
+                .count();
+        st.reasons.add("cancelled" + (reason == null || reason.isBlank() ? "" : ": " + reason));
+        end(a, ExperimentState.Status.CANCELLED, new ExperimentCancelled(Event.SCHEMA_VERSION, experimentId, done,
+                st.runs.size() - done, reason, Instant.now()));
+        LOG.infof("experiment %s cancelled (%d runs done, %d not run)", experimentId, done, st.runs.size() - done);
+        return true;
+    }
+
     private void end(Active a, ExperimentState.Status status, Event event) {
         ExperimentState st = a.state();
         outbox.experiment(st.experimentId, event);

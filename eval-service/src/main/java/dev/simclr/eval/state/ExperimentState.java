@@ -11,7 +11,7 @@ import java.util.Map;
  * reloads it after a restart and goes on (the plan itself is recomputed from the submitted spec).
  */
 public final class ExperimentState {
-    public enum Status { RUNNING, COMPLETED, FAILED }
+    public enum Status { RUNNING, COMPLETED, FAILED, CANCELLED }
 
     public enum RunStatus { PLANNED, ISSUED, COMPLETED, FAILED }
 
@@ -35,6 +35,8 @@ public final class ExperimentState {
     }
 
     public String experimentId;
+    /** The recipe the submission named (null in states stored before it was kept here). */
+    public String recipe;
     public Status status = Status.RUNNING;
     /**
      * When the submission was sent: its Kafka record's timestamp (the producer's clock), not the event's

@@ -22,6 +22,36 @@ public final class StatusView {
         this.states = states;
     }
 
+    /**
+     * A page of the stored experiments, newest submission first: id, recipe, state, runs done of all, submitted.
+     * Running ones are read from memory, the rest from their stored state (one read each: fine for hundreds).
+     */
+    public Map<String, Object> list(int offset, int limit) {
+        List<ExperimentState> all = new ArrayList<>(states.all());
+        all.replaceAll(s -> scheduler.active(s.experimentId).map(Scheduler.Active::state).orElse(s));
+        all.sort(java.util.Comparator.comparing((ExperimentState s) -> s.submittedAt,
+                java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder())));
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (ExperimentState s : all.subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("experimentId", s.experimentId);
+            m.put("recipe", s.recipe != null ? s.recipe
+                    : states.submitted(s.experimentId).map(e -> e.recipe()).orElse(null));
+            m.put("status", s.status);
+            m.put("runsDone", s.runs.values().stream()
+                    .filter(r -> r.status == ExperimentState.RunStatus.COMPLETED).count());
+            m.put("runsTotal", s.runs.size());
+            m.put("submittedAt", s.submittedAt);
+            page.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("total", all.size());
+        out.put("offset", offset);
+        out.put("limit", limit);
+        out.put("experiments", page);
+        return out;
+    }
+
     public Optional<Map<String, Object>> describe(String id) {
         Scheduler.Active a = scheduler.active(id).orElse(null);
         ExperimentState state = a != null ? a.state() : states.load(id).orElse(null);

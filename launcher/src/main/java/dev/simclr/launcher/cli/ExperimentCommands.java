@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -150,6 +151,62 @@ final class ExperimentCommands {
         int width = 20;
         int filled = total <= 0 ? 0 : (int) Math.min(width, done * width / total);
         return "#".repeat(filled) + ".".repeat(width - filled);
+    }
+
+    @Command(name = "experiments", description = "List the experiments, newest first: id, recipe, state, runs done.")
+    static final class Experiments implements Callable<Integer> {
+        @CommandLine.Option(names = "--limit", defaultValue = "50", description = "how many (${DEFAULT-VALUE})")
+        int limit;
+
+        @CommandLine.Option(names = "--offset", defaultValue = "0", description = "skip the newest N")
+        int offset;
+
+        @Override
+        public Integer call() throws Exception {
+            return list(offset, limit, System.out);
+        }
+    }
+
+    static int list(int offset, int limit, PrintStream out) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(evalUrl() + "/experiments?offset="
+                + offset + "&limit=" + limit)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = JSON.readTree(r.body());
+        if (r.statusCode() != 200) {
+            throw new UserError(String.join("; ", JSON.convertValue(body.path("problems"), List.class)));
+        }
+        out.printf("%-36s %-28s %-10s %-11s %s%n", "experiment", "recipe", "state", "runs", "submitted");
+        for (JsonNode e : body.path("experiments")) {
+            out.printf("%-36s %-28s %-10s %-11s %s%n", e.path("experimentId").asText(), e.path("recipe").asText("-"),
+                    e.path("status").asText().toLowerCase(), e.path("runsDone").asLong() + "/"
+                            + e.path("runsTotal").asLong(), e.path("submittedAt").asText("-"));
+        }
+        out.printf("%d of %d%n", body.path("experiments").size(), body.path("total").asLong());
+        return 0;
+    }
+
+    @Command(name = "cancel", description = "Cancel an experiment under way: no new run starts, running ones stop at "
+            + "their next slice, finished runs are kept.")
+    static final class Cancel implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", description = "experiment id")
+        String id;
+
+        @CommandLine.Option(names = "--reason", description = "recorded with the cancellation")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            String query = reason == null ? "" : "?reason=" + java.net.URLEncoder.encode(reason,
+                    StandardCharsets.UTF_8);
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(evalUrl() + "/experiments/"
+                    + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + query)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 202) {
+                throw new UserError(String.join("; ", JSON.convertValue(JSON.readTree(r.body()).path("problems"),
+                        List.class)));
+            }
+            System.out.println("cancelling " + id + ": running slices stop at their next boundary");
+            return 0;
+        }
     }
 
     @Command(name = "report", description = "Download an experiment's report to reports/<id>/ and print its tables.")
