@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.contracts.Json;
-import dev.simclr.contracts.StackSettings;
 import dev.simclr.contracts.Topics;
-import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.testing.ServiceProcesses;
@@ -15,13 +13,11 @@ import dev.simclr.core.testing.TestInfrastructure;
 import dev.simclr.core.testing.TestKafka;
 import dev.simclr.infra.Ports;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
@@ -34,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * its last checkpoint is whole, nothing after it is issued; a second cancel is a conflict, an unknown id not found.
  */
 class CancelIT {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     private final ServiceProcesses processes = new ServiceProcesses();
 
     @AfterEach
@@ -44,12 +39,8 @@ class CancelIT {
 
     @Test
     void aCancelledExperimentStopsWithinASliceAndLeavesWholeCheckpoints() throws Exception {
-        StackSettings infra = TestInfrastructure.get();
-        ObjectStore store = new ObjectStore(infra);
-        store.ensureBucket();
-        String dataset = "cancel-it-" + UUID.randomUUID().toString().substring(0, 8);
-        new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
-                Map.of("train", TestImages.stripes(64, 16, 1), "test", TestImages.stripes(32, 16, 2)), "test", 1000);
+        ObjectStore store = new ObjectStore(TestInfrastructure.get());
+        String dataset = TestImages.publishStripes(store, "cancel-it");
         Path logs = Files.createTempDirectory("cancel-it");
         int port = Ports.free();
         processes.start("trainer-service", Ports.free(), Map.of("TRAINER_SLICE_SECONDS", "2"),
@@ -66,10 +57,7 @@ class CancelIT {
                                             "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
                  "transfer": {"classCounts": [4], "batchSizes": [16], "epochs": 1}}
                 """.formatted(dataset);
-        HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(eval + "/experiments"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                        Json.MAPPER.writeValueAsString(Map.of("experimentId", id, "recipe", "cancel", "spec",
-                                Json.MAPPER.readTree(spec))))));
+        HttpResponse<String> posted = EvalHttp.submit(eval, id, "cancel", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         String[] pretrain = new String[1];
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -124,15 +112,10 @@ class CancelIT {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return EvalHttp.send(request);
     }
 
     private static JsonNode status(String eval, String id) {
-        try {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(eval + "/experiments/" + id)));
-            return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
-        } catch (Exception e) {
-            return null;
-        }
+        return EvalHttp.status(eval, id);
     }
 }

@@ -3,18 +3,12 @@ package dev.simclr.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.simclr.contracts.StackSettings;
-import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.infra.Ports;
 import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.testing.ServiceProcesses;
 import dev.simclr.core.testing.TestImages;
 import dev.simclr.core.testing.TestInfrastructure;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +28,6 @@ import org.junit.jupiter.api.Test;
  * same object). eval-service and trainer-service run as processes; named to run before the @QuarkusTest classes.
  */
 class CoordinatorRestartIT {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     private final ServiceProcesses processes = new ServiceProcesses();
 
     @AfterEach
@@ -45,12 +37,8 @@ class CoordinatorRestartIT {
 
     @Test
     void aKilledCoordinatorGoesOnWithoutRedoingFinishedRuns() throws Exception {
-        StackSettings infra = TestInfrastructure.get();
-        ObjectStore store = new ObjectStore(infra);
-        store.ensureBucket();
-        String dataset = "restart-it-" + UUID.randomUUID().toString().substring(0, 8);
-        new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
-                Map.of("train", TestImages.stripes(64, 16, 1), "test", TestImages.stripes(32, 16, 2)), "test", 1000);
+        ObjectStore store = new ObjectStore(TestInfrastructure.get());
+        String dataset = TestImages.publishStripes(store, "restart-it");
         Path logs = Files.createTempDirectory("restart-it");
         int port = Ports.free();
         processes.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer.log"));
@@ -66,11 +54,7 @@ class CoordinatorRestartIT {
                  "transfer": {"classCounts": [2, 4], "batchSizes": [8, 16], "epochs": 2}}
                 """.formatted(dataset);
         String id = "restart-" + UUID.randomUUID().toString().substring(0, 8);
-        String body = JSON.writeValueAsString(Map.of("experimentId", id, "recipe", "restart", "spec",
-                JSON.readTree(spec)));
-        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/experiments")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> posted = EvalHttp.submit("http://127.0.0.1:" + port, id, "restart", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
 
         // kill -9 once some runs are finished and some are not
@@ -107,13 +91,7 @@ class CoordinatorRestartIT {
         assertThat(Files.readString(logs.resolve("eval-2.log"))).contains("taken up again");
     }
 
-    private static JsonNode status(int port, String id) throws Exception {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/experiments/" + id)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
-        } catch (java.io.IOException e) {
-            return null; // not up (yet)
-        }
+    private static JsonNode status(int port, String id) {
+        return EvalHttp.status("http://127.0.0.1:" + port, id);
     }
 }

@@ -14,9 +14,6 @@ import dev.simclr.infra.RepoLayout;
 import dev.simclr.launcher.stack.EmbeddedStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and no object the undisturbed run does not have.
  */
 class FaultIT {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Duration PATIENCE = Duration.ofMinutes(6);
 
     @Test
@@ -166,11 +162,7 @@ class FaultIT {
                                             "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
                  "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}}
                 """.formatted(dataset);
-        String body = Json.MAPPER.writeValueAsString(Map.of("experimentId", id, "recipe", "fault-it", "spec",
-                Json.MAPPER.readTree(spec)));
-        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create(eval + "/experiments"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> posted = EvalHttp.submit(eval, id, "fault-it", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         return id;
     }
@@ -204,13 +196,7 @@ class FaultIT {
     }
 
     private static JsonNode status(String eval, String id) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(eval + "/experiments/" + id))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
-        } catch (Exception e) {
-            return null; // not answering (yet): the stack is being healed
-        }
+        return EvalHttp.status(eval, id);
     }
 
     /** Runs of the two experiments paired by what they compute (stage, study, labels): reference id → other id. */
