@@ -92,8 +92,8 @@ public final class TrainerBench {
 
         /**
          * A batch of random images as the trainer's input: through {@link Normalization#toTensor}, as the loops make
-         * it (stored channels last, so the tensor is N×C×H×W with channels-last strides), or, with
-         * {@code -Dsimclr.bench.layout=nchw}, a contiguous N×C×H×W tensor as PyTorch's baseline makes it.
+         * it (a contiguous N×C×H×W tensor built from the stored channels-last bytes), or, with
+         * {@code -Dsimclr.bench.layout=nchw}, random values made by libtorch as PyTorch's baseline makes them.
          */
         NDArray input(Config c, long seed) {
             if ("nchw".equals(LAYOUT)) {

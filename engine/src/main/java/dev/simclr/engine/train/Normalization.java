@@ -2,9 +2,7 @@ package dev.simclr.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
 
 /**
  * uint8 images (N×H×W×C, channels last, as stored) to the float tensor a network takes (N×C×H×W), scaled to [0, 1]
@@ -39,12 +37,26 @@ public record Normalization(float[] mean, float[] std) {
         return new Normalization(mean, std);
     }
 
+    /**
+     * A contiguous N×C×H×W tensor, built here rather than as a transposed view of the stored N×H×W×C bytes: a view
+     * reaches libtorch with channels-last strides, every convolution then runs oneDNN's channels-last kernels, and
+     * those are the kernels of the backward-weights faults reported for few input channels (oneDNN issue 6035).
+     * Same float32 operations as before, (p / 255 − mean) / std, so the same values bit for bit.
+     */
     public NDArray toTensor(NDManager manager, byte[] pixels, int count, int height, int width, int channels) {
-        NDArray raw = manager.create(ByteBuffer.wrap(pixels), new Shape(count, height, width, channels),
-                DataType.UINT8);
-        NDArray x = raw.toType(DataType.FLOAT32, false).div(255f).transpose(0, 3, 1, 2);
-        NDArray m = manager.create(mean, new Shape(1, channels, 1, 1));
-        NDArray s = manager.create(std, new Shape(1, channels, 1, 1));
-        return x.sub(m).div(s);
+        int plane = height * width;
+        float[] x = new float[count * channels * plane];
+        for (int n = 0; n < count; n++) {
+            for (int c = 0; c < channels; c++) {
+                float m = mean[c];
+                float s = std[c];
+                int to = (n * channels + c) * plane;
+                int from = n * plane * channels + c;
+                for (int i = 0; i < plane; i++) {
+                    x[to + i] = (Byte.toUnsignedInt(pixels[from + i * channels]) / 255f - m) / s;
+                }
+            }
+        }
+        return manager.create(x, new Shape(count, channels, height, width));
     }
 }
