@@ -86,7 +86,13 @@ public final class Coordinator {
             state.recipe = e.recipe();
             state.submittedAt = sentAt;
             state.plannedAt = Instant.now();
-            p.plan().forEach(n -> state.runs.put(n.runId(), new ExperimentState.Run()));
+            p.plan().forEach(n -> {
+                ExperimentState.Run run = new ExperimentState.Run();
+                run.stage = n.stage().wireName();
+                run.study = n.study();
+                run.labels = new java.util.TreeMap<>(n.labels());
+                state.runs.put(n.runId(), run);
+            });
             states.saveSubmitted(e);
             states.save(state);
             scheduler.add(new Scheduler.Active(e, p.spec(), p.plan(), state));

@@ -23,6 +23,10 @@ public final class ExperimentState {
      */
     public static final class Run {
         public RunStatus status = RunStatus.PLANNED;
+        /** What the run computes, as the plan names it (kept so a finished experiment still says). */
+        public String stage;
+        public String study;
+        public Map<String, String> labels;
         public int attempts;
         /** Re-sent without counting an attempt: the request showed no sign of life (lost with a broker or a worker). */
         public int reissues;

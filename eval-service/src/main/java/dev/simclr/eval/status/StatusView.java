@@ -72,6 +72,10 @@ public final class StatusView {
                     m.put("study", n.study());
                     m.put("labels", new TreeMap<>(n.labels()));
                 });
+            } else if (r.stage != null) {
+                m.put("stage", r.stage);
+                m.put("study", r.study);
+                m.put("labels", r.labels);
             }
             m.put("status", r.status);
             m.put("attempts", r.attempts);
