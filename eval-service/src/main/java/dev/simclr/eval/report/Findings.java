@@ -101,13 +101,16 @@ public final class Findings {
             Map<String, Map<String, Double>> kappa = bySeed(plan, results, ExperimentSpec.TRANSFER,
                     n -> n.labels().get("domain") + "|" + n.labels().get("classes") + "|" + n.labels().get("batch"),
                     CHANCE_CORRECTED);
+            boolean steps = spec.transfer().steps() != null;
+            String budget = steps ? "about " + spec.transfer().steps() + " optimiser steps of linear evaluation per run"
+                    : "same epochs of linear evaluation";
             out.add(verdict("3a", ExperimentSpec.TRANSFER, "chance-corrected accuracy with the fewest classes − with "
-                    + "the most > 0 (fewer classes transfer better)", "same pretrained encoder per seed, same "
-                    + "epochs of linear evaluation; chance removed by (acc − 1/k)/(1 − 1/k)",
-                    paired(kappa, Findings::fewestMinusMost)));
+                    + "the most > 0 (fewer classes transfer better)", "same pretrained encoder per seed, " + budget
+                    + "; chance removed by (acc − 1/k)/(1 − 1/k)", paired(kappa, Findings::fewestMinusMost)));
             out.add(verdict("3b", ExperimentSpec.TRANSFER, "gain of the largest batch over the smallest, with the "
-                    + "most classes − with the fewest > 0", "same encoder per seed; batch sizes compared at equal "
-                    + "epochs (a smaller batch makes more steps)", paired(kappa, Findings::batchGainGrowth)));
+                    + "most classes − with the fewest > 0", "same encoder per seed; batch sizes compared at " + (steps
+                    ? "equal steps (a larger batch sees more images)" : "equal epochs (a smaller batch makes more "
+                    + "steps)"), paired(kappa, Findings::batchGainGrowth)));
         }
         return out;
     }
