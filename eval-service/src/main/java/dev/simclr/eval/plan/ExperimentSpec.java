@@ -75,7 +75,12 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * (or their own), each its own rows in the table.
      */
     public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs,
-                           List<TransferDataset> datasets, Integer steps) {
+                           List<TransferDataset> datasets, Integer steps, Boolean pixelBaseline) {
+        /** Whether each seed's subsets also get logistic regression on raw pixels (a "raw pixels" column). */
+        public boolean withPixelBaseline() {
+            return Boolean.TRUE.equals(pixelBaseline);
+        }
+
         /**
          * Epochs of a run at {@code batch} on {@code trainImages}: {@code epochs}, or with {@code steps} the epochs
          * that come nearest to that many optimiser steps (at least one), so every batch size trains for the same

@@ -112,6 +112,11 @@ public final class Planner {
                                     batch, spec.transfer().epochsFor(batch, data.trainImages().get(subset)), seed);
                             nodes.putIfAbsent(n.runId(), n);
                         }
+                        if (spec.transfer().withPixelBaseline()) {
+                            Node n = pixels(experimentId, spec, domain.getKey(), subset, e.getKey(), seed,
+                                    data.trainImages().get(subset));
+                            nodes.putIfAbsent(n.runId(), n);
+                        }
                     }
                 }
             }
@@ -224,6 +229,22 @@ public final class Planner {
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
                 List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.TRANSFER,
                 done.get(pretrain.runId()).checkpointKey(), data, batch, epochs, seed));
+    }
+
+    /** What a transfer row is worth without SimCLR: logistic regression on the raw pixels, at the largest batch. */
+    public static final String BASELINE = "baseline";
+    public static final String RAW_PIXELS = "raw pixels";
+
+    private static Node pixels(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes, long seed,
+                               Integer trainImages) {
+        int batch = java.util.Collections.max(spec.transfer().batchSizes());
+        int epochs = spec.transfer().epochsFor(batch, trainImages);
+        String runId = id(exp, Stage.EVAL, Map.of("pixels", data, "batch", batch, "epochs", epochs, "seed", seed));
+        Map<String, String> labels = Map.of("classes", Integer.toString(classes), "dataset", data.name(), "domain",
+                domain, "seed", Long.toString(seed), BASELINE, RAW_PIXELS);
+        return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels, List.of(),
+                done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.PIXELS, "", data, batch, epochs,
+                        seed));
     }
 
     public static String name(EncoderSpec e) {

@@ -98,7 +98,8 @@ public final class Findings {
             // per seed, over every domain and batch size: chance-corrected accuracy with the fewest classes minus
             // with the most; and the gain of the largest batch over the smallest, with the most classes minus with
             // the fewest
-            Map<String, Map<String, Double>> kappa = bySeed(plan, results, ExperimentSpec.TRANSFER,
+            List<Planner.Node> encoders = plan.stream().filter(n -> !n.labels().containsKey(Planner.BASELINE)).toList();
+            Map<String, Map<String, Double>> kappa = bySeed(encoders, results, ExperimentSpec.TRANSFER,
                     n -> n.labels().get("domain") + "|" + n.labels().get("classes") + "|" + n.labels().get("batch"),
                     CHANCE_CORRECTED);
             boolean steps = spec.transfer().steps() != null;

@@ -63,6 +63,10 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                     + spec.transfer().steps() + " optimiser steps per run: the epochs nearest to it)."
                     : " Transfer: epochs held equal across batch sizes (" + spec.transfer().epochs()
                     + "), so a larger batch takes fewer steps.");
+            if (spec.transfer().withPixelBaseline()) {
+                b.append(" Raw pixels: logistic regression on the pixels of the same subsets, at the largest batch"
+                        + " and the same budget — what the encoder has to beat.");
+            }
         }
         DatasetRef main = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).findFirst()
                 .map(n -> n.request().apply(results)).filter(TrainRequested.class::isInstance)
@@ -197,9 +201,11 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                     .map(n -> n.labels().get("domain")).distinct().count() > 1;
             Function<Planner.Node, String> row = n -> domains ? n.labels().get("domain") + DOMAIN_SEPARATOR
                     + n.labels().get("classes") : n.labels().get("classes");
+            Function<Planner.Node, String> column = n -> n.labels().containsKey(Planner.BASELINE)
+                    ? n.labels().get(Planner.BASELINE) : "batch " + n.labels().get("batch");
             Table raw = table("Transfer (linear evaluation): test top-1 % by number of classes and batch size",
                     domains ? "dataset / classes" : "classes", plan, results, ExperimentSpec.TRANSFER, row,
-                    n -> "batch " + n.labels().get("batch"), "top1");
+                    column, "top1");
             Map<String, Double> ref = new LinkedHashMap<>();
             raw.rows().keySet().forEach(r -> {
                 int k = Integer.parseInt(r.substring(r.lastIndexOf(' ') + 1));
@@ -210,8 +216,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             tables.put(ExperimentSpec.TRANSFER, raw.withReferenceValues(ref));
             tables.put(TRANSFER_CHANCE_CORRECTED, table("Transfer, chance removed: (top-1 − 1/k)/(1 − 1/k) in % (0 is "
                     + "chance, 100 perfect) by number of classes k and batch size", domains ? "dataset / classes"
-                    : "classes", plan, results, ExperimentSpec.TRANSFER, row, n -> "batch " + n.labels().get("batch"),
-                    Findings.CHANCE_CORRECTED));
+                    : "classes", plan, results, ExperimentSpec.TRANSFER, row, column, Findings.CHANCE_CORRECTED));
         }
         List<Map<String, Object>> runs = new ArrayList<>();
         for (Planner.Node n : plan) {

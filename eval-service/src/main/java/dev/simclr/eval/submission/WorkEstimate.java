@@ -44,6 +44,10 @@ public final class WorkEstimate {
                 total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null
                         ? spec.transfer().steps() : batches(n, b) * spec.transfer().epochs());
             }
+            if (spec.transfer().withPixelBaseline()) {
+                total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null
+                        ? spec.transfer().steps() : batches(n, 256) * spec.transfer().epochs());
+            }
         }
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }

@@ -120,6 +120,29 @@ class TransferPlanTest {
             assertThat(steps).as(n.labels().toString()).isBetween(300L - images / r.batchSize() / 2 - 1,
                     300L + images / r.batchSize() / 2 + 1);
         }
+        // with the raw-pixel baseline: one logistic regression on pixels per seed and subset, needing no encoder,
+        // a "raw pixels" column beside the batch sizes; the verdicts read only the encoders' rows
+        List<Planner.Node> withPixels = Planner.plan("exp", spec(", \"steps\": 300, \"pixelBaseline\": true"), d);
+        List<Planner.Node> pixels = withPixels.stream().filter(n -> n.labels().containsKey(Planner.BASELINE)).toList();
+        assertThat(pixels).hasSize(4).allSatisfy(n -> {
+            assertThat(n.needs()).isEmpty();
+            assertThat(((dev.simclr.contracts.EvalRequested) n.request().apply(Map.of())).kind())
+                    .isEqualTo(dev.simclr.contracts.EvalKind.PIXELS);
+        });
+        Map<String, RunCompleted> done = new HashMap<>();
+        for (Planner.Node n : withPixels) {
+            double top1 = n.stage() != Stage.EVAL ? 0 : n.labels().containsKey(Planner.BASELINE) ? 0.5
+                    : n.labels().get("classes").equals("2") ? 0.9 : 0.6;
+            done.put(n.runId(), new RunCompleted(1, "exp", n.runId(), n.stage(), "ck", Map.of("top1", top1), 1,
+                    Instant.now()));
+        }
+        ExperimentSubmitted submitted = new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r",
+                JSON.createObjectNode(), null, Instant.now());
+        Report r = Report.of(submitted, spec(", \"steps\": 300, \"pixelBaseline\": true"), withPixels, done,
+                Map.of(), new ExperimentState());
+        assertThat(r.markdown()).contains("| batch 64 | raw pixels |").contains("| 50.0 ± 0.0 |");
+        assertThat(r.findings()).filteredOn(f -> f.id().equals("3a")).singleElement()
+                .satisfies(f -> assertThat(f.seeds()).isEqualTo(2));
         // without steps: the spec's epochs whatever the batch
         assertThat(Planner.plan("exp", spec(""), d).stream().filter(n -> n.stage() == Stage.EVAL)
                 .map(n -> n.runId()).distinct()).hasSize(8);
