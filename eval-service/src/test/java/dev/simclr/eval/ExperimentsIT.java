@@ -135,6 +135,23 @@ class ExperimentsIT {
         assertThat(html).contains("<svg").contains("shards").contains("CPU s").contains("issued → started");
         var done = TestKafka.await(Topics.EXPERIMENT_EVENTS, r -> id.equals(r.key()), Duration.ofSeconds(30));
         assertThat(done.value()).contains("experiment-completed");
+        // ./simclr export of a pretraining: encoder.npz as stored, the loader, TorchScript where python3-torch is
+        String pretrain = null;
+        for (JsonNode r : results.path("runs")) {
+            pretrain = r.path("stage").asText().equals("pretrain") ? r.path("runId").asText() : pretrain;
+        }
+        Path exports = Files.createTempDirectory("exports");
+        List<Path> files = dev.simclr.launcher.cli.ExportCommand.export(store, pretrain, exports,
+                dev.simclr.infra.RepoLayout.locate().root(), new int[] {16, 16},
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertThat(Files.readAllBytes(exports.resolve(pretrain).resolve("encoder.npz")))
+                .isEqualTo(store.get(dev.simclr.core.run.RunStore.encoderKey(pretrain)));
+        assertThat(files).extracting(f -> f.getFileName().toString()).contains("encoder.npz", "load_encoder.py");
+        if (Files.isExecutable(Path.of("/usr/bin/python3")) && new ProcessBuilder("/usr/bin/python3", "-c",
+                "import torch").start().waitFor() == 0) {
+            // the script has loaded the saved TorchScript again and compared its features with the loader's model
+            assertThat(exports.resolve(pretrain).resolve("encoder.pt")).isRegularFile();
+        }
         // the list: this experiment, completed, every run done; newest first
         JsonNode list = JSON.readTree(given().get("/experiments?limit=500").asString());
         JsonNode mine = null;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         description = "SimCLR experiment platform: embedded stack, datasets, experiments.",
         subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
                 DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
-                ExperimentCommands.Experiments.class, ExperimentCommands.Cancel.class, ExperimentCommands.Report.class, Simclr.Demo.class, EngineCommand.class,
+                ExperimentCommands.Experiments.class, ExperimentCommands.Cancel.class, ExperimentCommands.Report.class,
+                ExportCommand.class, Simclr.Demo.class, EngineCommand.class,
                 Simclr.CreateTopics.class})
 public final class Simclr {
 
