@@ -79,7 +79,8 @@ public final class ExportCommand implements Callable<Integer> {
         return written;
     }
 
-    static boolean torchAvailable() {
+    /** Whether Debian's python3-torch answers (the TorchScript half of an export needs it). */
+    public static boolean torchAvailable() {
         if (!Files.isExecutable(SYSTEM_PYTHON)) {
             return false;
         }
