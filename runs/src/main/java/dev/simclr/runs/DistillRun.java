@@ -63,12 +63,15 @@ public final class DistillRun {
         }
         // the best epoch is chosen on a validation split carved from the labelled training split (never the test
         // split, which is read once, at the end); when the student learns from the same images, it does without them
-        Holdout holdout = Holdout.of(datasets.load(r.labelled().name(), r.labelled().version(), "train"), classes);
+        String use = "distillation's labelled side (validation and test)";
+        Holdout holdout = Holdout.of(datasets.loadLabelled(r.labelled().name(), r.labelled().version(), "train", use),
+                classes);
         LabelledImages validation = holdout.validation();
         LabelledImages train = r.unlabelled().equals(r.labelled()) ? holdout.train()
                 : datasets.load(r.unlabelled().name(), r.unlabelled().version(), "train");
         LabelledImages test = labelled.splits().containsKey(DatasetStore.TEST_SPLIT)
-                ? datasets.load(r.labelled().name(), r.labelled().version(), DatasetStore.TEST_SPLIT) : null;
+                ? datasets.loadLabelled(r.labelled().name(), r.labelled().version(), DatasetStore.TEST_SPLIT, use)
+                : null;
         int teacherChannels = teacherInfo.inChannels() != null ? teacherInfo.inChannels() : train.channels();
         if (teacherChannels != train.channels() || validation.channels() != train.channels()) {
             throw new IllegalArgumentException("unlabelled/labelled: the teacher takes " + teacherChannels

@@ -57,9 +57,10 @@ public final class EvalRun {
         double cpu0 = Slices.processCpuSeconds();
         DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
         int classes = manifest.classNames().size();
-        LabelledImages train = datasets.load(r.dataset().name(), r.dataset().version(), "train");
+        LabelledImages train = datasets.loadLabelled(r.dataset().name(), r.dataset().version(), "train", "evaluation");
         LabelledImages test = manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
-                ? datasets.load(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT) : train;
+                ? datasets.loadLabelled(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT,
+                "evaluation") : train;
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Evaluation e;

@@ -71,12 +71,15 @@ public final class TrainRun {
         boolean pretrain = r.stage() == Stage.PRETRAIN;
         DatasetManifest manifest = datasets.requireManifest(r.dataset().name(), r.dataset().version());
         int classes = manifest.classNames().size();
-        LabelledImages train = datasets.load(r.dataset().name(), r.dataset().version(), "train");
+        // pretraining takes any images (an unlabelled import too); fine-tuning needs labels and scores on test
+        LabelledImages train = pretrain ? datasets.load(r.dataset().name(), r.dataset().version(), "train")
+                : datasets.loadLabelled(r.dataset().name(), r.dataset().version(), "train", "fine-tuning");
         if (!pretrain && r.labelFraction() < 1) {
             train = train.select(DatasetStore.labelFraction(train.labels(), classes, r.labelFraction(), r.seed()));
         }
-        LabelledImages test = manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
-                ? datasets.load(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT) : null;
+        LabelledImages test = !pretrain && manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
+                ? datasets.loadLabelled(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT,
+                "fine-tuning") : null;
         Encoders.requireInputSize("encoder", r.encoder().family(), r.encoder().depth(), train.height(), train.width());
         Checkpoint initial = r.initialCheckpoint() == null ? null
                 : runs.loadByKey("initialCheckpoint", r.initialCheckpoint());
@@ -103,7 +106,8 @@ public final class TrainRun {
             Classification classification = null;
             if (pretrain) {
                 // the kNN monitor reads a validation split carved from train, never the test split
-                Holdout holdout = Holdout.of(train, classes);
+                // (on the labelled images only, when an import labels some)
+                Holdout holdout = Holdout.of(train.labelledOnly(), classes);
                 Pretraining.Monitor monitor = options.knnEveryEpochs() <= 0 || holdout.validation().count() == 0 ? null
                         : new Pretraining.Monitor(head(holdout.train(), options.knnBank()),
                         head(holdout.validation(), options.knnQueries()), classes, options.knnEveryEpochs());

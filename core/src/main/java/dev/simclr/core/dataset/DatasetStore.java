@@ -69,7 +69,8 @@ public final class DatasetStore {
                 objects.put(key, npz);
                 shards.add(new DatasetManifest.Shard(key, to - from, Sha256.hex(npz)));
             }
-            manifestSplits.put(e.getKey(), new DatasetManifest.Split(images.count(), counts, shards, null));
+            manifestSplits.put(e.getKey(), new DatasetManifest.Split(images.count(), counts, shards, null,
+                    images.labelledCount()));
         }
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.SCHEMA_VERSION, name, version,
                 new DatasetManifest.ImageShape(first.height(), first.width(), first.channels()),
@@ -91,6 +92,25 @@ public final class DatasetStore {
     public List<String> list() {
         return store.list("datasets/").stream().filter(k -> k.endsWith("/manifest.json"))
                 .map(k -> k.substring("datasets/".length(), k.length() - "/manifest.json".length())).toList();
+    }
+
+    /**
+     * {@link #load} for a use that needs labels (fine-tuning, evaluation, distillation's labelled side): refuses a
+     * split with unlabelled images, naming the dataset, how much of it is labelled and what to do instead.
+     */
+    public LabelledImages loadLabelled(String name, String version, String split, String use) {
+        DatasetManifest m = requireManifest(name, version);
+        DatasetManifest.Split s = m.splits().get(split);
+        if (s != null && !s.fullyLabelled()) {
+            throw new DatasetImportException(unlabelledProblem(m, use));
+        }
+        return load(name, version, split);
+    }
+
+    /** Why {@code use} cannot take the dataset: one sentence for a refusal. */
+    public static String unlabelledProblem(DatasetManifest m, String use) {
+        return m.name() + "/" + m.version() + " is not labelled (" + m.labelSummary() + "): " + use
+                + " needs labelled images — pretrain on it (pretrain.dataset) and name a labelled dataset for the rest";
     }
 
     /** Reads a split, every shard checked against the manifest's sha256; derived datasets resolve to the parent. */
@@ -130,7 +150,7 @@ public final class DatasetStore {
     /** A dataset of the parent's images whose class is in {@code classes} (relabelled 0..k-1 in that order). */
     public DatasetManifest deriveClassSubset(String parentName, String parentVersion, String name,
                                              List<Integer> classes) {
-        DatasetManifest parent = requireManifest(parentName, parentVersion);
+        DatasetManifest parent = requireLabelledManifest(parentName, parentVersion, "a class subset");
         if (parent.parent() != null) {
             throw new DatasetImportException("derive from the root dataset, not from derived " + parentName);
         }
@@ -168,7 +188,7 @@ public final class DatasetStore {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new DatasetImportException("label fraction " + fraction + " is outside (0, 1]");
         }
-        DatasetManifest parent = requireManifest(parentName, parentVersion);
+        DatasetManifest parent = requireLabelledManifest(parentName, parentVersion, "a label fraction");
         if (parent.parent() != null) {
             throw new DatasetImportException("derive from the root dataset, not from derived " + parentName);
         }
@@ -213,7 +233,8 @@ public final class DatasetStore {
                 throw new DatasetImportException("sample fraction " + f + " is outside (0, 1]");
             }
         }
-        DatasetManifest parent = requireManifest(parentName, parentVersion);
+        // a class-balanced draw needs the classes: an unlabelled dataset is used whole
+        DatasetManifest parent = requireLabelledManifest(parentName, parentVersion, "a class-balanced sample");
         DatasetManifest root = parent.parent() == null ? parent
                 : requireManifest(parent.parent().name(), parent.parent().version());
         Map<String, DatasetManifest.Split> splits = new LinkedHashMap<>();
@@ -261,6 +282,14 @@ public final class DatasetStore {
         return kept.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
+    private DatasetManifest requireLabelledManifest(String name, String version, String use) {
+        DatasetManifest m = requireManifest(name, version);
+        if (!m.fullyLabelled()) {
+            throw new DatasetImportException(unlabelledProblem(m, use));
+        }
+        return m;
+    }
+
     private DatasetManifest publishDerived(DatasetManifest parent, String name, List<String> classNames,
                                            Map<String, DatasetManifest.Split> splits, List<Integer> parentClasses,
                                            String source) {
@@ -274,14 +303,20 @@ public final class DatasetStore {
 
     private static List<Integer> classCounts(long[] labels, List<String> classNames, String what) {
         int[] counts = new int[classNames.size()];
+        int labelled = 0;
         for (long label : labels) {
+            if (label == LabelledImages.UNLABELLED) {
+                continue;
+            }
             if (label < 0 || label >= counts.length) {
                 throw new DatasetImportException(what + ": label " + label + " is not one of the "
-                        + counts.length + " classes");
+                        + counts.length + " classes" + (label < 0 ? " (" + LabelledImages.UNLABELLED
+                        + " marks an unlabelled image)" : ""));
             }
             counts[(int) label]++;
+            labelled++;
         }
-        for (int c = 0; c < counts.length; c++) {
+        for (int c = 0; c < counts.length && labelled > 0; c++) {
             if (counts[c] == 0) {
                 throw new DatasetImportException(what + ": class '" + classNames.get(c) + "' has no images");
             }

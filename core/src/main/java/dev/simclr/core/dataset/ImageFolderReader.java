@@ -16,7 +16,8 @@ import javax.imageio.ImageIO;
  * An image folder: one sub-folder per class (sorted by name), PNG or JPEG files inside. Images are converted to
  * {@code channels} (1 grey, 3 RGB) and, when {@code size} is given, resized to it (bilinear); without a size they
  * must all have the same size. Refuses files that resolve outside the folder (symlinks, ..), files over
- * {@code maxFileBytes}, images over {@code maxPixels}, unreadable images and empty classes.
+ * {@code maxFileBytes}, images over {@code maxPixels}, unreadable images and empty classes. {@link #readUnlabelled}
+ * reads a folder without classes.
  */
 public final class ImageFolderReader {
     public record Options(Integer height, Integer width, int channels, long maxFileBytes, long maxPixels) {
@@ -37,12 +38,7 @@ public final class ImageFolderReader {
         if (options.channels() != 1 && options.channels() != 3) {
             throw new DatasetImportException("channels must be 1 or 3, got " + options.channels());
         }
-        Path root;
-        try {
-            root = folder.toRealPath();
-        } catch (IOException e) {
-            throw new DatasetImportException(folder + ": no such folder");
-        }
+        Path root = realFolder(folder);
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(root)) {
             classDirs = s.filter(Files::isDirectory).sorted().toList();
@@ -53,10 +49,8 @@ public final class ImageFolderReader {
             throw new DatasetImportException(folder + ": no class sub-folders");
         }
         List<String> classNames = new ArrayList<>();
-        List<byte[]> images = new ArrayList<>();
         List<Long> labels = new ArrayList<>();
-        int[] size = {options.height() == null ? -1 : options.height(), options.width() == null ? -1 : options.width()};
-        String firstFile = null;
+        Collector images = new Collector(root, options);
         for (Path classDir : classDirs) {
             classNames.add(classDir.getFileName().toString());
             List<Path> files;
@@ -70,29 +64,101 @@ public final class ImageFolderReader {
                         + "' has no PNG or JPEG images");
             }
             for (Path file : files) {
-                BufferedImage image = load(root, file, options);
-                if (options.height() == null) {
-                    if (size[0] < 0) {
-                        size[0] = image.getHeight();
-                        size[1] = image.getWidth();
-                        firstFile = root.relativize(file).toString();
-                    } else if (image.getHeight() != size[0] || image.getWidth() != size[1]) {
-                        throw new DatasetImportException("mixed image sizes: " + root.relativize(file) + " is "
-                                + image.getWidth() + "x" + image.getHeight() + ", " + firstFile + " is " + size[1]
-                                + "x" + size[0] + "; give a size to resize them all");
-                    }
-                }
-                images.add(pixels(image, size[0], size[1], options.channels()));
+                images.add(file);
                 labels.add((long) classNames.size() - 1);
             }
         }
-        int per = size[0] * size[1] * options.channels();
-        byte[] all = new byte[images.size() * per];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.get(i), 0, all, i * per, per);
+        return new Result(classNames, images.build(labels.stream().mapToLong(Long::longValue).toArray()));
+    }
+
+    /** A folder of images without classes: its files' paths relative to the folder, and the images, unlabelled. */
+    public record Unlabelled(List<String> files, LabelledImages images) {}
+
+    /** How deep a plain folder is searched for images. */
+    static final int MAX_DEPTH = 16;
+
+    /**
+     * A plain or nested folder of PNG/JPEG images without classes (an unlabelled import): every image under it, in
+     * the order of their relative paths, each unlabelled; the same checks as {@link #read}.
+     */
+    public static Unlabelled readUnlabelled(Path folder, Options options) {
+        if (options.channels() != 1 && options.channels() != 3) {
+            throw new DatasetImportException("channels must be 1 or 3, got " + options.channels());
         }
-        return new Result(classNames, new LabelledImages(size[0], size[1], options.channels(), all,
-                labels.stream().mapToLong(Long::longValue).toArray()));
+        Path root = realFolder(folder);
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(root, MAX_DEPTH)) {
+            files = s.filter(p -> isImage(p.getFileName().toString()) && !Files.isDirectory(p))
+                    .sorted(java.util.Comparator.comparing(p -> root.relativize(p).toString())).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new DatasetImportException(folder + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new DatasetImportException(folder + ": no PNG or JPEG images in it or below it");
+        }
+        Collector images = new Collector(root, options);
+        files.forEach(images::add);
+        long[] none = new long[files.size()];
+        java.util.Arrays.fill(none, LabelledImages.UNLABELLED);
+        return new Unlabelled(files.stream().map(p -> root.relativize(p).toString().replace('\\', '/')).toList(),
+                images.build(none));
+    }
+
+    private static Path realFolder(Path folder) {
+        try {
+            Path root = folder.toRealPath();
+            if (!Files.isDirectory(root)) {
+                throw new DatasetImportException(folder + ": not a folder");
+            }
+            return root;
+        } catch (IOException e) {
+            throw new DatasetImportException(folder + ": no such folder");
+        }
+    }
+
+    /** Decodes images one by one into one size (the first image's, or the options'), keeping the pixels. */
+    private static final class Collector {
+        private final Path root;
+        private final Options options;
+        private final List<byte[]> images = new ArrayList<>();
+        private final int[] size;
+        private String firstFile;
+
+        Collector(Path root, Options options) {
+            this.root = root;
+            this.options = options;
+            this.size = new int[] {options.height() == null ? -1 : options.height(),
+                    options.width() == null ? -1 : options.width()};
+        }
+
+        void add(Path file) {
+            BufferedImage image = load(root, file, options);
+            if (options.height() == null) {
+                if (size[0] < 0) {
+                    size[0] = image.getHeight();
+                    size[1] = image.getWidth();
+                    firstFile = root.relativize(file).toString();
+                } else if (image.getHeight() != size[0] || image.getWidth() != size[1]) {
+                    throw new DatasetImportException("mixed image sizes: " + root.relativize(file) + " is "
+                            + image.getWidth() + "x" + image.getHeight() + ", " + firstFile + " is " + size[1]
+                            + "x" + size[0] + "; give a size to resize them all");
+                }
+            }
+            images.add(pixels(image, size[0], size[1], options.channels()));
+        }
+
+        LabelledImages build(long[] labels) {
+            int per = size[0] * size[1] * options.channels();
+            if ((long) images.size() * per > Integer.MAX_VALUE - 64) {
+                throw new DatasetImportException(images.size() + " images of " + size[0] + "x" + size[1] + "x"
+                        + options.channels() + " are over 2 GiB: import them in parts or smaller");
+            }
+            byte[] all = new byte[images.size() * per];
+            for (int i = 0; i < images.size(); i++) {
+                System.arraycopy(images.get(i), 0, all, i * per, per);
+            }
+            return new LabelledImages(size[0], size[1], options.channels(), all, labels);
+        }
     }
 
     private static boolean isImage(String name) {

@@ -1,10 +1,20 @@
 package dev.simclr.core.dataset;
 
+import dev.simclr.core.npy.Npy;
+import dev.simclr.core.npy.Npz;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 
 /** The datasets the platform knows how to bring in, each read fully and validated before anything is published. */
 public final class Importers {
@@ -132,6 +142,189 @@ public final class Importers {
             splits.put(split.isEmpty() ? "train" : split, r.images());
         }
         return store.publish(name, version, classes, splits, "image folder " + dir, DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    /**
+     * A plain or nested folder of PNG/JPEG images as an unlabelled dataset (one {@code train} split, for pretraining);
+     * {@code labelsCsv} (optional: rows {@code file,label}, {@code file} relative to the folder, a header row
+     * {@code file,label} allowed) labels some of them — the labels, sorted, become the classes.
+     */
+    public static DatasetManifest unlabelledFolder(DatasetStore store, String name, String version, Path dir,
+                                                   ImageFolderReader.Options options, Path labelsCsv) {
+        ImageFolderReader.Unlabelled read = ImageFolderReader.readUnlabelled(dir, options);
+        LabelledImages images = read.images();
+        List<String> classes = List.of();
+        if (labelsCsv != null) {
+            Map<String, String> byFile = labelsCsv(labelsCsv);
+            classes = List.copyOf(new TreeSet<>(byFile.values()));
+            Map<String, Integer> at = new HashMap<>();
+            for (int i = 0; i < read.files().size(); i++) {
+                at.put(read.files().get(i), i);
+            }
+            long[] labels = images.labels().clone();
+            for (var e : byFile.entrySet()) {
+                Integer i = at.get(e.getKey());
+                if (i == null) {
+                    throw new DatasetImportException(labelsCsv + ": '" + e.getKey() + "' is not an image of " + dir
+                            + " (paths are relative to it, with '/')");
+                }
+                labels[i] = classes.indexOf(e.getValue());
+            }
+            images = new LabelledImages(images.height(), images.width(), images.channels(), images.pixels(), labels);
+        }
+        return store.publish(name, version, classes, Map.of("train", images), "unlabelled image folder " + dir
+                + (labelsCsv == null ? "" : ", labels of " + images.labelledCount() + " images from " + labelsCsv),
+                DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    /** The largest .npy/.npz file or array read (a Java array's limit). */
+    public static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 64;
+
+    /**
+     * NumPy arrays as {@code <name>/<version>}: {@code images} uint8 N×H×W (grey) or N×H×W×C (C = 1 or 3),
+     * {@code labels} (optional) one integer per image, {@code -1} for an image without a label; without labels the
+     * dataset is unlabelled (one {@code train} split, for pretraining).
+     */
+    public static DatasetManifest npy(DatasetStore store, String name, String version, Path images, Path labels) {
+        Npy.Array x = readNpy(images);
+        Npy.Array y = labels == null ? null : readNpy(labels);
+        Map<String, LabelledImages> splits = Map.of("train", numpyImages(x, y, images.getFileName().toString()));
+        return store.publish(name, version, numpyClasses(splits), splits, "NumPy " + images
+                + (labels == null ? ", unlabelled" : ", labels " + labels), DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    /**
+     * An .npz archive as {@code <name>/<version>}: arrays {@code images} [+ {@code labels}] (one train split), or
+     * per split {@code train_images}, {@code test_images} [+ {@code train_labels}, {@code test_labels}], or Keras's
+     * {@code x_train}, {@code y_train}, {@code x_test}, {@code y_test} — the arrays as {@link #npy} takes them.
+     */
+    public static DatasetManifest npz(DatasetStore store, String name, String version, Path file) {
+        Map<String, Npy.Array> arrays;
+        try {
+            arrays = Npz.read(readFile(file), MAX_ARRAY_BYTES);
+        } catch (IllegalArgumentException e) {
+            throw new DatasetImportException(file + ": " + e.getMessage(), e);
+        }
+        Map<String, String[]> layout = new LinkedHashMap<>(); // split -> {images key, labels key}
+        if (arrays.containsKey("images")) {
+            layout.put("train", new String[] {"images", "labels"});
+        } else if (arrays.containsKey("train_images")) {
+            layout.put("train", new String[] {"train_images", "train_labels"});
+            layout.put("test", new String[] {"test_images", "test_labels"});
+        } else if (arrays.containsKey("x_train")) {
+            layout.put("train", new String[] {"x_train", "y_train"});
+            layout.put("test", new String[] {"x_test", "y_test"});
+        } else {
+            throw new DatasetImportException(file + ": arrays " + arrays.keySet() + "; expected images [labels], "
+                    + "train_images/test_images [+ _labels] or x_train/y_train/x_test/y_test");
+        }
+        Set<String> used = new TreeSet<>();
+        Map<String, LabelledImages> splits = new LinkedHashMap<>();
+        layout.forEach((split, keys) -> {
+            if (arrays.containsKey(keys[0])) {
+                splits.put(split, numpyImages(arrays.get(keys[0]), arrays.get(keys[1]), file.getFileName() + ":"
+                        + keys[0]));
+                used.add(keys[0]);
+                used.add(keys[1]);
+            }
+        });
+        Set<String> unused = new TreeSet<>(arrays.keySet());
+        unused.removeAll(used);
+        if (!unused.isEmpty()) {
+            throw new DatasetImportException(file + ": arrays " + unused + " are not part of the layout "
+                    + layout.values().stream().map(k -> k[0] + " [" + k[1] + "]").toList());
+        }
+        return store.publish(name, version, numpyClasses(splits), splits, "NumPy archive " + file,
+                DatasetStore.DEFAULT_SHARD_SIZE);
+    }
+
+    private static Npy.Array readNpy(Path file) {
+        try {
+            return Npy.read(readFile(file));
+        } catch (IllegalArgumentException e) {
+            throw new DatasetImportException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readFile(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new DatasetImportException(file + ": no such file");
+            }
+            long size = Files.size(file);
+            if (size > MAX_ARRAY_BYTES) {
+                throw new DatasetImportException(file + ": " + size + " bytes, over the limit of " + MAX_ARRAY_BYTES
+                        + " (import it in parts)");
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DatasetImportException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** uint8 N×H×W[×C] images and optional integer labels (−1: none) as images in memory, every shape checked. */
+    static LabelledImages numpyImages(Npy.Array images, Npy.Array labels, String what) {
+        if (!images.dtype().equals(Npy.UINT8) && !images.dtype().equals("<u1")) {
+            throw new DatasetImportException(what + ": images must be uint8, got " + images.dtype()
+                    + " (numpy: x.astype(np.uint8) after scaling to 0..255)");
+        }
+        int[] s = images.shape();
+        int channels = s.length == 4 ? s[3] : 1;
+        if ((s.length != 3 && s.length != 4) || (channels != 1 && channels != 3) || s[0] < 1
+                || s[1] < 1 || s[1] > 4096 || s[2] < 1 || s[2] > 4096) {
+            throw new DatasetImportException(what + ": images of shape " + java.util.Arrays.toString(s)
+                    + "; expected N×H×W or N×H×W×C with C 1 or 3, H and W up to 4096");
+        }
+        if (labels == null) {
+            return LabelledImages.unlabelled(s[1], s[2], channels, images.data());
+        }
+        long[] y;
+        try {
+            y = labels.asIntegers();
+        } catch (IllegalArgumentException e) {
+            throw new DatasetImportException(what + ": labels " + e.getMessage(), e);
+        }
+        if (labels.shape().length != 1 || y.length != s[0]) {
+            throw new DatasetImportException(what + ": " + s[0] + " images but labels of shape "
+                    + java.util.Arrays.toString(labels.shape()) + "; expected one label per image");
+        }
+        for (long l : y) {
+            if (l < LabelledImages.UNLABELLED || l > 100_000) {
+                throw new DatasetImportException(what + ": label " + l + "; labels are 0 … 100000, −1 for none");
+            }
+        }
+        return new LabelledImages(s[1], s[2], channels, images.data(), y);
+    }
+
+    /** Classes 0 … the largest label of any split; none when no image is labelled. */
+    private static List<String> numpyClasses(Map<String, LabelledImages> splits) {
+        boolean any = splits.values().stream().anyMatch(s -> s.labelledCount() > 0);
+        return any ? numberedClasses(splits) : List.of();
+    }
+
+    private static Map<String, String> labelsCsv(Path file) {
+        Map<String, String> byFile = new LinkedHashMap<>();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (CSVRecord r : CSVFormat.DEFAULT.builder().setTrim(true).setIgnoreEmptyLines(true).get().parse(in)) {
+                if (r.getRecordNumber() == 1 && r.size() == 2 && r.get(0).equals("file") && r.get(1).equals("label")) {
+                    continue;
+                }
+                if (r.size() != 2 || r.get(0).isEmpty() || r.get(1).isEmpty()) {
+                    throw new DatasetImportException(file + " line " + r.getRecordNumber()
+                            + ": expected file,label");
+                }
+                if (byFile.put(r.get(0), r.get(1)) != null) {
+                    throw new DatasetImportException(file + " line " + r.getRecordNumber() + ": '" + r.get(0)
+                            + "' is labelled twice");
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new DatasetImportException(file + ": " + e.getMessage(), e);
+        }
+        if (byFile.isEmpty()) {
+            throw new DatasetImportException(file + ": no labels");
+        }
+        return byFile;
     }
 
     private static List<String> numberedClasses(Map<String, LabelledImages> splits) {

@@ -2,9 +2,12 @@ package dev.simclr.core.dataset;
 
 /**
  * Images in memory: {@code pixels} is uint8, N×H×W×C in C order (channels last), {@code labels} one class index
- * per image.
+ * per image, or {@link #UNLABELLED} for an image without one (an unlabelled import pretrains, nothing else).
  */
 public record LabelledImages(int height, int width, int channels, byte[] pixels, long[] labels) {
+    /** The label of an image that has none. */
+    public static final long UNLABELLED = -1;
+
     public LabelledImages {
         if ((long) labels.length * height * width * channels != pixels.length) {
             throw new IllegalArgumentException(labels.length + " images of " + height + "x" + width + "x"
@@ -15,6 +18,22 @@ public record LabelledImages(int height, int width, int channels, byte[] pixels,
 
     public int count() {
         return labels.length;
+    }
+
+    public int labelledCount() {
+        return (int) java.util.Arrays.stream(labels).filter(l -> l != UNLABELLED).count();
+    }
+
+    /** The labelled images only. */
+    public LabelledImages labelledOnly() {
+        return select(java.util.stream.IntStream.range(0, count()).filter(i -> labels[i] != UNLABELLED).toArray());
+    }
+
+    /** The same images, none labelled. */
+    public static LabelledImages unlabelled(int height, int width, int channels, byte[] pixels) {
+        long[] none = new long[pixels.length / (height * width * channels)];
+        java.util.Arrays.fill(none, UNLABELLED);
+        return new LabelledImages(height, width, channels, pixels, none);
     }
 
     public int imageBytes() {

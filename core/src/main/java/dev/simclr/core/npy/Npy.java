@@ -39,6 +39,25 @@ public final class Npy {
             return out;
         }
 
+        /** Any integer dtype's values as longs (labels come as int64, int32, uint8, … from numpy users). */
+        public long[] asIntegers() {
+            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            int n = data.length / itemSize(dtype);
+            long[] out = new long[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = switch (dtype) {
+                    case UINT8, "<u1" -> Byte.toUnsignedLong(b.get());
+                    case "|i1" -> b.get();
+                    case "<i2" -> b.getShort();
+                    case "<u2" -> Short.toUnsignedLong(b.getShort());
+                    case "<i4" -> b.getInt();
+                    case INT64 -> b.getLong();
+                    default -> throw new IllegalArgumentException("array is " + dtype + ", not an integer type");
+                };
+            }
+            return out;
+        }
+
         public float[] asFloats() {
             requireDtype(FLOAT32);
             float[] out = new float[data.length / 4];
@@ -121,6 +140,7 @@ public final class Npy {
     static int itemSize(String dtype) {
         return switch (dtype) {
             case UINT8, "<u1", "|i1" -> 1;
+            case "<i2", "<u2" -> 2;
             case FLOAT32, "<i4" -> 4;
             case INT64, "<f8" -> 8;
             default -> throw new IllegalArgumentException("unsupported dtype " + dtype);

@@ -43,12 +43,23 @@ public final class Npz {
     }
 
     public static Map<String, Npy.Array> read(byte[] npz) {
+        return read(npz, Integer.MAX_VALUE - 64);
+    }
+
+    /** Reads an archive whose arrays may each inflate to at most {@code maxArrayBytes} (a user's file: no zip bomb). */
+    public static Map<String, Npy.Array> read(byte[] npz, long maxArrayBytes) {
         Map<String, Npy.Array> arrays = new LinkedHashMap<>();
+        int cap = (int) Math.min(Integer.MAX_VALUE - 64, maxArrayBytes);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(npz))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 String name = e.getName().endsWith(".npy") ? e.getName().substring(0, e.getName().length() - 4)
                         : e.getName();
-                arrays.put(name, Npy.read(zip.readAllBytes()));
+                byte[] bytes = zip.readNBytes(cap);
+                if (zip.read() != -1) {
+                    throw new IllegalArgumentException("array '" + name + "' inflates to more than " + cap
+                            + " bytes");
+                }
+                arrays.put(name, Npy.read(bytes));
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("not an .npz archive: " + e.getMessage(), e);

@@ -131,6 +131,17 @@ class DatasetReadersTest {
                 .hasMessageContaining("cat/broken.png").hasMessageContaining("not a readable");
     }
 
+    @Test
+    void aPlainFolderRefusesFilesThatEscapeItAndEmptiness(@TempDir Path outside) throws IOException {
+        assertThatThrownBy(() -> ImageFolderReader.readUnlabelled(dir, ImageFolderReader.Options.defaults(1)))
+                .hasMessageContaining("no PNG or JPEG images in it or below it");
+        TestData.png(outside.resolve("secret.png"), 4, 4, 0);
+        TestData.png(dir.resolve("a.png"), 4, 4, 0);
+        Files.createSymbolicLink(dir.resolve("b.png"), outside.resolve("secret.png"));
+        assertThatThrownBy(() -> ImageFolderReader.readUnlabelled(dir, ImageFolderReader.Options.defaults(1)))
+                .hasMessageContaining("b.png").hasMessageContaining("outside the dataset folder");
+    }
+
     /** Small files in the formats the importers read. */
     static final class TestData {
         static Path idxImages(Path file, int n, int h, int w, int missingBytes) throws IOException {

@@ -109,6 +109,104 @@ class DatasetStoreIT {
         assertThat(objects.list("datasets/" + name + "/")).isEmpty();
     }
 
+    /** A fixture written by numpy itself ({@code core/src/test/reference/make_numpy_fixtures.py}). */
+    static Path numpyFixture(String file) throws Exception {
+        return Path.of(DatasetStoreIT.class.getResource("/numpy/" + file).toURI());
+    }
+
+    @Test
+    void aNumpyArchiveInKerasLayoutKeepsItsImagesAndSaysWhichAreLabelled() throws Exception {
+        DatasetManifest m = Importers.npz(datasets, name, "v1", numpyFixture("keras-layout.npz"));
+        assertThat(m.imageShape()).isEqualTo(new DatasetManifest.ImageShape(4, 5, 1));
+        assertThat(m.classNames()).containsExactly("0", "1", "2");
+        assertThat(m.splits().get("train").count()).isEqualTo(6);
+        assertThat(m.splits().get("train").labelledCount()).isEqualTo(4);
+        assertThat(m.splits().get("test").fullyLabelled()).isTrue();
+        assertThat(m.fullyLabelled()).isFalse();
+        LabelledImages train = datasets.load(name, "v1", "train");
+        assertThat(train.labels()).containsExactly(0, 1, 2, -1, -1, 1);
+        assertThat(Byte.toUnsignedInt(train.pixels()[37])).isEqualTo(37); // np.arange(...) % 256, C order
+        assertThat(datasets.load(name, "v1", "test").labels()).containsExactly(2, 0, 1);
+        // what needs labels refuses it, naming the dataset and the way out
+        assertThatThrownBy(() -> datasets.loadLabelled(name, "v1", "train", "fine-tuning"))
+                .isInstanceOf(DatasetImportException.class).hasMessageContaining(name + "/v1 is not labelled")
+                .hasMessageContaining("train 4 of 6 labelled").hasMessageContaining("fine-tuning needs labelled")
+                .hasMessageContaining("pretrain.dataset");
+        assertThat(datasets.loadLabelled(name, "v1", "test", "evaluation").count()).isEqualTo(3);
+        assertThatThrownBy(() -> datasets.deriveSample(name, "v1", name + "-s", 0.5, 1))
+                .hasMessageContaining("is not labelled");
+        assertThatThrownBy(() -> datasets.deriveClassSubset(name, "v1", name + "-c", List.of(0, 1)))
+                .hasMessageContaining("is not labelled");
+    }
+
+    @Test
+    void imagesWithoutLabelsAreAnUnlabelledDataset() throws Exception {
+        DatasetManifest m = Importers.npy(datasets, name, "v1", numpyFixture("rgb-unlabelled.npy"), null);
+        assertThat(m.imageShape()).isEqualTo(new DatasetManifest.ImageShape(3, 2, 3));
+        assertThat(m.classNames()).isEmpty();
+        assertThat(m.splits().keySet()).containsExactly("train");
+        assertThat(m.splits().get("train").labelledCount()).isZero();
+        LabelledImages train = datasets.load(name, "v1", "train");
+        assertThat(train.count()).isEqualTo(4);
+        assertThat(train.labelledOnly().count()).isZero();
+        // the manifest says so in JSON as well
+        assertThat(new String(objects.get(DatasetManifest.manifestKey(name, "v1")))).contains("\"labelled\" : 0");
+    }
+
+    @Test
+    void badNumpyInputPublishesNothing(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Importers.npy(datasets, name, "v1", numpyFixture("float-images.npy"), null))
+                .isInstanceOf(DatasetImportException.class).hasMessageContaining("images must be uint8, got <f4");
+        Path labels = dir.resolve("labels.npy");
+        java.nio.file.Files.write(labels, Npy.write(Npy.int64(new long[] {0, 1})));
+        assertThatThrownBy(() -> Importers.npy(datasets, name, "v1", numpyFixture("rgb-unlabelled.npy"), labels))
+                .hasMessageContaining("4 images but labels of shape [2]");
+        java.nio.file.Files.write(labels, Npy.write(Npy.int64(new long[] {0, 1, -2, 0})));
+        assertThatThrownBy(() -> Importers.npy(datasets, name, "v1", numpyFixture("rgb-unlabelled.npy"), labels))
+                .hasMessageContaining("label -2");
+        Path odd = dir.resolve("odd.npz");
+        java.nio.file.Files.write(odd, Npz.write(Map.of("pixels", Npy.uint8(new byte[4], 1, 2, 2))));
+        assertThatThrownBy(() -> Importers.npz(datasets, name, "v1", odd)).hasMessageContaining("arrays [pixels]");
+        Map<String, Npy.Array> extra = new LinkedHashMap<>();
+        extra.put("images", Npy.uint8(new byte[4], 1, 2, 2));
+        extra.put("names", Npy.uint8(new byte[1], 1));
+        java.nio.file.Files.write(odd, Npz.write(extra));
+        assertThatThrownBy(() -> Importers.npz(datasets, name, "v1", odd)).hasMessageContaining("arrays [names]");
+        java.nio.file.Files.write(odd, Npz.write(Map.of("images", Npy.uint8(new byte[8], 1, 2, 2, 2))));
+        assertThatThrownBy(() -> Importers.npz(datasets, name, "v1", odd)).hasMessageContaining("C 1 or 3");
+        assertThatThrownBy(() -> Importers.npz(datasets, name, "v1", dir.resolve("missing.npz")))
+                .hasMessageContaining("no such file");
+        assertThat(objects.list("datasets/" + name + "/")).isEmpty();
+    }
+
+    @Test
+    void aFolderWithoutClassesIsUnlabelledAndACsvLabelsSomeOfIt(@TempDir Path dir) throws Exception {
+        DatasetReadersTest.TestData.png(dir.resolve("b.png"), 4, 4, 0x00ff00);
+        DatasetReadersTest.TestData.png(dir.resolve("a/x.png"), 4, 4, 0xff0000);
+        DatasetReadersTest.TestData.png(dir.resolve("a/deeper/y.png"), 4, 4, 0x0000ff);
+        var options = ImageFolderReader.Options.defaults(3);
+        DatasetManifest plain = Importers.unlabelledFolder(datasets, name, "v1", dir, options, null);
+        assertThat(plain.splits().get("train").count()).isEqualTo(3);
+        assertThat(plain.splits().get("train").labelledCount()).isZero();
+        // relative paths in order: a/deeper/y.png (blue), a/x.png (red), b.png (green)
+        LabelledImages read = datasets.load(name, "v1", "train");
+        assertThat(Arrays.copyOfRange(read.pixels(), 0, 3)).containsExactly(0, 0, (byte) 255);
+        assertThat(Arrays.copyOfRange(read.pixels(), 48, 51)).containsExactly((byte) 255, 0, 0);
+        Path csv = dir.resolve("labels.csv");
+        java.nio.file.Files.writeString(csv, "file,label\na/x.png,cat\nb.png,dog\n");
+        DatasetManifest some = Importers.unlabelledFolder(datasets, name + "-l", "v1", dir, options, csv);
+        assertThat(some.classNames()).containsExactly("cat", "dog");
+        assertThat(some.splits().get("train").labelledCount()).isEqualTo(2);
+        assertThat(datasets.load(name + "-l", "v1", "train").labels()).containsExactly(-1, 0, 1);
+        java.nio.file.Files.writeString(csv, "a/x.png,cat\nnope.png,dog\n");
+        assertThatThrownBy(() -> Importers.unlabelledFolder(datasets, name + "-m", "v1", dir, options, csv))
+                .hasMessageContaining("'nope.png' is not an image of");
+        java.nio.file.Files.writeString(csv, "a/x.png,cat\na/x.png,dog\n");
+        assertThatThrownBy(() -> Importers.unlabelledFolder(datasets, name + "-m", "v1", dir, options, csv))
+                .hasMessageContaining("labelled twice");
+        assertThat(objects.list("datasets/" + name + "-m/")).isEmpty();
+    }
+
     @Test
     void classSubsetReferencesTheParentsShardsAndRelabels() {
         datasets.publish(name, "v1", List.of("a", "b", "c"), tiny(), "test", 5);

@@ -25,6 +25,22 @@ class NpyTest {
     }
 
     @Test
+    void anArchiveThatInflatesPastTheLimitIsRefused() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) { // deflated, as numpy.savez_compressed writes
+            zip.putNextEntry(new java.util.zip.ZipEntry("images.npy"));
+            zip.write(Npy.write(Npy.uint8(new byte[1 << 16], 1 << 16)));
+            zip.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        byte[] npz = bytes.toByteArray();
+        assertThat(npz.length).isLessThan(1 << 12); // zeros deflate well: a small file, a large array
+        assertThat(Npz.read(npz, 1 << 17)).containsKey("images");
+        assertThatThrownBy(() -> Npz.read(npz, 1 << 12)).hasMessageContaining("inflates to more than 4096 bytes");
+    }
+
+    @Test
     void headerIsAlignedTo64BytesAsNumpyRequires() {
         byte[] npy = Npy.write(Npy.int64(new long[] {1, 2, 3}));
         int headerLength = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;

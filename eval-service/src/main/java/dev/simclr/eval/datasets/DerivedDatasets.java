@@ -29,6 +29,21 @@ public final class DerivedDatasets {
     public Planner.Datasets prepare(ExperimentSpec spec) {
         DatasetRef root = spec.dataset();
         DatasetManifest m = datasets.requireManifest(root.name(), root.version());
+        // everything but pretraining needs labels: refused here, with the way out, rather than by a failed run
+        if (!m.fullyLabelled()) {
+            throw new IllegalArgumentException(DatasetStore.unlabelledProblem(m, "fine-tuning, distillation and "
+                    + "evaluation (the studies) read spec.dataset, which"));
+        }
+        DatasetRef own = spec.pretrain().dataset();
+        if (own != null) {
+            DatasetManifest pm = datasets.requireManifest(own.name(), own.version());
+            if (pm.imageShape().channels() != m.imageShape().channels() || !pm.splits().containsKey("train")) {
+                throw new IllegalArgumentException("pretrain.dataset " + own.name() + "/" + own.version() + " has "
+                        + pm.imageShape().channels() + "-channel images" + (pm.splits().containsKey("train") ? ""
+                        : " and no train split") + "; the studies' " + root.name() + " has "
+                        + m.imageShape().channels() + "-channel ones");
+            }
+        }
         Sample sample = Sample.of(spec.sample(), spec.testSample());
         DatasetRef main = sampled(root, sample);
         Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();

@@ -35,14 +35,23 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * augments) or {@code augment-service} (an augment run writes view shards ahead of the trainer).
      * {@code seed} (optional): one pretraining with this seed shared by every seed's runs that follow it — the
      * findings are about what follows pretraining, and a seed pair then differs only in fine-tuning, distillation or
-     * evaluation; without it each seed pretrains its own encoder.
+     * evaluation; without it each seed pretrains its own encoder. {@code dataset} (optional): the images to pretrain on,
+     * whole (no {@code sample}) — e.g. an unlabelled import; without it, the main dataset (sampled).
      */
     public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
-                           OptimizerSpec optimizer, String views, Long seed) {
+                           OptimizerSpec optimizer, String views, Long seed,
+                           // absent from run identities when not given: ids of specs without it stay as they were
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) DatasetRef dataset) {
         public static final Set<String> VIEWS = Set.of("in-process", "augment-service");
 
         public boolean viewsFromAugmentService() {
             return "augment-service".equals(views);
+        }
+
+        /** What pretraining reads: {@code dataset}, or the plan's (sampled) main dataset. */
+        public DatasetRef datasetOr(DatasetRef main) {
+            return dataset != null ? dataset : main;
         }
 
         /** The seed of the pretraining that {@code seed}'s runs start from. */
@@ -165,6 +174,9 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                     .policy("pretrain.policy", pretrain.policy()).optimizer("pretrain.optimizer", pretrain.optimizer())
                     .require(pretrain.views() == null || Pretrain.VIEWS.contains(pretrain.views()),
                             "pretrain.views: one of " + Pretrain.VIEWS + ", got '" + pretrain.views() + "'");
+            if (pretrain.dataset() != null) {
+                c.dataset("pretrain.dataset", pretrain.dataset());
+            }
         }
         boolean needsFinetune = studies != null && (studies.contains(ABLATION) || studies.contains(DISTILLATION));
         if (needsFinetune && finetune == null) {

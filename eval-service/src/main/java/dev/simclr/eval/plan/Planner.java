@@ -67,7 +67,8 @@ public final class Planner {
     public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         for (long seed : spec.seeds()) {
-            List<Node> pretrainRuns = pretrain(experimentId, spec, data.main(), spec.encoder(), seed);
+            DatasetRef pretrainData = spec.pretrain().datasetOr(data.main());
+            List<Node> pretrainRuns = pretrain(experimentId, spec, pretrainData, spec.encoder(), seed);
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (spec.studies().contains(ExperimentSpec.ABLATION)) {
@@ -91,7 +92,7 @@ public final class Planner {
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
                     List<Node> baseRuns = student.equals(spec.encoder()) ? List.of(pretrain)
-                            : pretrain(experimentId, spec, data.main(), student, seed);
+                            : pretrain(experimentId, spec, pretrainData, student, seed);
                     Node base = baseRuns.get(baseRuns.size() - 1);
                     for (DistillMode mode : d.modes()) {
                         if (mode == DistillMode.FROZEN_BASE) {

@@ -6,7 +6,7 @@ import dev.simclr.eval.plan.ExperimentSpec;
 
 /**
  * About how many training steps a spec asks for (epochs × batches per epoch, summed over its runs, on the main
- * dataset's training split after {@code sample}): what the coordinator's budget is held against, so that a typo
+ * dataset's training split after {@code sample}; pretraining on {@code pretrain.dataset}'s when given): what the coordinator's budget is held against, so that a typo
  * (epochs 1e6) is refused with its size before anything runs. An estimate, not a plan: transfer domains are
  * counted at the main dataset's size.
  */
@@ -23,7 +23,13 @@ public final class WorkEstimate {
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
             encoders += (int) spec.distill().students().stream().filter(s -> !s.equals(spec.encoder())).count();
         }
-        total += seeds * encoders * batches(n, spec.pretrain().batchSize()) * spec.pretrain().epochs();
+        double pretrainImages = n;
+        if (spec.pretrain().dataset() != null) { // read whole, not sampled
+            DatasetManifest.Split p = datasets.requireManifest(spec.pretrain().dataset().name(),
+                    spec.pretrain().dataset().version()).splits().get("train");
+            pretrainImages = p == null ? 0 : p.count();
+        }
+        total += seeds * encoders * batches(pretrainImages, spec.pretrain().batchSize()) * spec.pretrain().epochs();
         if (spec.finetune() != null) {
             int finetunes = spec.studies().contains(ExperimentSpec.ABLATION) ? spec.finetune().policies().size() : 0;
             if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {

@@ -51,15 +51,19 @@ final class DatasetCommands {
 
     static void printDatasets(StackSettings settings, PrintStream out) {
         DatasetStore store = store(settings);
-        out.printf("%-28s %-10s %-14s %-8s %s%n", "dataset", "shape", "splits", "classes", "source");
+        out.printf("%-28s %-10s %-14s %-8s %-9s %s%n", "dataset", "shape", "splits", "classes", "labelled",
+                "source");
         for (String id : store.list()) {
             String[] nv = id.split("/");
             DatasetManifest m = store.requireManifest(nv[0], nv[1]);
             Map<String, Integer> counts = new LinkedHashMap<>();
             m.splits().forEach((k, v) -> counts.put(k, v.count()));
             var s = m.imageShape();
-            out.printf("%-28s %-10s %-14s %-8d %s%n", id, s.height() + "x" + s.width() + "x" + s.channels(),
-                    counts.toString().replace(" ", ""), m.classNames().size(), m.source());
+            long labelled = m.splits().values().stream().mapToLong(DatasetManifest.Split::labelledCount).sum();
+            long all = m.splits().values().stream().mapToLong(DatasetManifest.Split::count).sum();
+            out.printf("%-28s %-10s %-14s %-8d %-9s %s%n", id, s.height() + "x" + s.width() + "x" + s.channels(),
+                    counts.toString().replace(" ", ""), m.classNames().size(),
+                    labelled == all ? "all" : labelled == 0 ? "none" : labelled + "/" + all, m.source());
             for (var split : m.splits().entrySet()) {
                 for (var shard : split.getValue().shards()) {
                     if (m.parent() == null) {
@@ -81,16 +85,34 @@ final class DatasetCommands {
 
     @Command(name = "import", description = "Import a dataset into object storage (nothing is published on bad input).")
     static final class Import implements Callable<Integer> {
-        @Parameters(index = "0", description = "fashion-mnist | fashion-mnist-colour | digits | idx | cifar10 | cifar100 | folder | subset | fraction")
+        static final String KINDS = "fashion-mnist, fashion-mnist-colour, digits, idx, cifar10, cifar100, folder, npy, "
+                + "npz, subset or fraction";
+
+        @Parameters(index = "0", description = "fashion-mnist | fashion-mnist-colour | digits | idx | cifar10 | "
+                + "cifar100 | folder | npy | npz | subset | fraction")
         String kind;
 
         @Option(names = "--dir", description = "Source folder (fashion-mnist: ${DEFAULT-VALUE}).",
                 defaultValue = "/usr/share/datasets/fashion-mnist")
         Path dir;
 
-        @Option(names = "--file", description = "digits: sklearn's digits.csv.gz (${DEFAULT-VALUE}).",
-                defaultValue = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz")
+        @Option(names = "--file", description = "digits: sklearn's digits.csv.gz (default "
+                + "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz); npy: the images, uint8 "
+                + "N×H×W[×C]; npz: an archive of images [labels], train_images/test_images [+ _labels] or "
+                + "x_train/y_train/x_test/y_test.")
         Path file;
+
+        @Option(names = "--labels", description = "npy: one integer label per image (-1: none); without it the "
+                + "images are unlabelled.")
+        Path labels;
+
+        @Option(names = "--unlabelled", description = "folder: a plain or nested folder of images without classes "
+                + "(pretraining only).")
+        boolean unlabelled;
+
+        @Option(names = "--labels-csv", description = "folder --unlabelled: rows file,label that label some of the "
+                + "images (paths relative to --dir).")
+        Path labelsCsv;
 
         @Option(names = "--name", description = "Dataset name (lower case, digits, . _ -).")
         String name;
@@ -124,7 +146,10 @@ final class DatasetCommands {
             DatasetManifest m = switch (kind) {
                 case "fashion-mnist" -> Importers.fashionMnist(store, dir);
                 case "fashion-mnist-colour" -> Importers.fashionMnistColour(store, dir);
-                case "digits" -> Importers.digits(store, name != null ? name : "digits", version, file, digitsSize());
+                case "digits" -> Importers.digits(store, name != null ? name : "digits", version,
+                        file != null ? file : Importers.SKLEARN_DIGITS, digitsSize());
+                case "npy" -> Importers.npy(store, required(name), version, file, labels);
+                case "npz" -> Importers.npz(store, required(name), version, file);
                 case "idx" -> Importers.idx(store, required(name), version, Map.of(
                         "train", new Path[] {UserError.folder("--dir", dir).resolve("train-images-idx3-ubyte.gz"),
                                 dir.resolve("train-labels-idx1-ubyte.gz")}), null);
@@ -136,7 +161,9 @@ final class DatasetCommands {
                         int[] hw = UserError.size("--size", size);
                         o = o.resizedTo(hw[0], hw[1]);
                     }
-                    yield Importers.imageFolder(store, required(name), version, UserError.folder("--dir", dir), o);
+                    yield unlabelled ? Importers.unlabelledFolder(store, required(name), version,
+                            UserError.folder("--dir", dir), o, labelsCsv)
+                            : Importers.imageFolder(store, required(name), version, UserError.folder("--dir", dir), o);
                 }
                 case "subset" -> {
                     if (classes == null || classes.isEmpty()) {
@@ -150,12 +177,11 @@ final class DatasetCommands {
                     }
                     yield store.deriveLabelFraction(parent, version, required(name), fraction, seed);
                 }
-                default -> throw new IllegalArgumentException("unknown kind '" + kind
-                        + "': fashion-mnist, fashion-mnist-colour, digits, idx, cifar10, cifar100, folder, subset or fraction");
+                default -> throw new IllegalArgumentException("unknown kind '" + kind + "': " + KINDS);
             };
             System.out.println("published " + m.prefix() + "manifest.json");
-            m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images, classes "
-                    + v.classCounts()));
+            m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images" + (v.fullyLabelled()
+                    ? "" : ", " + v.labelledCount() + " labelled") + ", classes " + v.classCounts()));
             return 0;
         }
 
@@ -171,8 +197,28 @@ final class DatasetCommands {
                     if (channels != 1 && channels != 3) {
                         throw new UserError("--channels: 1 (grey) or 3 (RGB), got " + channels);
                     }
+                    if ((unlabelled || labelsCsv != null) && !kind.equals("folder")) {
+                        throw new UserError("--unlabelled and --labels-csv are for folder imports");
+                    }
+                    if (labelsCsv != null) {
+                        if (!unlabelled) {
+                            throw new UserError("--labels-csv labels some images of an --unlabelled folder; a "
+                                    + "labelled folder has one sub-folder per class");
+                        }
+                        UserError.file("--labels-csv", labelsCsv);
+                    }
                 }
                 case "digits" -> digitsSize();
+                case "npy", "npz" -> {
+                    required(name);
+                    UserError.file("--file", file);
+                    if (labels != null) {
+                        if (kind.equals("npz")) {
+                            throw new UserError("--labels: npz archives carry their labels (a 'labels' array)");
+                        }
+                        UserError.file("--labels", labels);
+                    }
+                }
                 case "subset" -> {
                     required(name);
                     if (classes == null || classes.isEmpty()) {
@@ -187,8 +233,7 @@ final class DatasetCommands {
                     }
                 }
                 case "fashion-mnist", "fashion-mnist-colour" -> { }
-                default -> throw new UserError("unknown kind '" + kind
-                        + "': fashion-mnist, fashion-mnist-colour, digits, idx, cifar10, cifar100, folder, subset or fraction");
+                default -> throw new UserError("unknown kind '" + kind + "': " + KINDS);
             }
         }
 

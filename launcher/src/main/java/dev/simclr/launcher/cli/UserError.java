@@ -24,6 +24,17 @@ final class UserError extends RuntimeException {
     }
 
     /** A folder that must exist. */
+    static Path file(String option, Path file) {
+        if (file == null) {
+            throw new UserError(option + ": give the file to import");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new UserError(option + ": no file " + file.toAbsolutePath()
+                    + (Files.isDirectory(file) ? " (it is a folder)" : ""));
+        }
+        return file;
+    }
+
     static Path folder(String option, Path dir) {
         if (dir == null) {
             throw new UserError(option + ": give the folder to import from");
