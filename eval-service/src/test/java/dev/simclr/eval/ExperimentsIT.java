@@ -216,6 +216,52 @@ class ExperimentsIT {
         assertThat(timing.path("submitToFirstStartSeconds").asDouble()).as(timing.toString()).isBetween(0.0, 120.0);
     }
 
+    /**
+     * SimCLR's point: pretraining on images nobody labelled. An .npz of images without labels is imported, the
+     * experiment pretrains on it ({@code pretrain.dataset}) and fine-tunes on a labelled dataset; naming the unlabelled
+     * one as the studies' dataset is refused, saying why and what to do.
+     */
+    @Test
+    void anUnlabelledImportPretrainsAndALabelledDatasetFineTunes() throws Exception {
+        startWorkers();
+        String labelled = publish();
+        String unlabelled = labelled + "-unlabelled";
+        Path npz = Files.createTempFile("unlabelled", ".npz");
+        Files.write(npz, dev.simclr.core.npy.Npz.write(Map.of("images", dev.simclr.core.npy.Npy.uint8(
+                TestImages.stripes(96, 16, 3).pixels(), 96, 16, 16, 1))));
+        assertThat(Importers.npz(new DatasetStore(store), unlabelled, "v1", npz).splits().get("train")
+                .labelledCount()).isZero();
+        String spec = """
+                {"studies": ["augmentation-ablation"], "seeds": [1], "dataset": {"name": "%s", "version": "v1"},
+                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
+                 "pretrain": {"epochs": 1, "batchSize": 16, "policy": "simclr", "temperature": 0.5,
+                              "projectionLayers": 2, "dataset": {"name": "%s", "version": "v1"},
+                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}},
+                 "finetune": {"epochs": 1, "batchSize": 16, "labelFraction": 0.25, "policies": ["none"],
+                              "optimizer": {"name": "adam", "learningRate": 0.01, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}}}
+                """;
+        String id = "unl-" + UUID.randomUUID().toString().substring(0, 8);
+        given().contentType("application/json").body(Map.of("experimentId", id, "recipe", "it",
+                "spec", JSON.readTree(spec.formatted(labelled, unlabelled)))).post("/experiments").then().statusCode(202);
+        // the studies on the unlabelled one: refused at once, naming it, how much is labelled and the way out
+        String refused = given().contentType("application/json").body(Map.of("experimentId", id + "-wrong",
+                        "recipe", "it", "spec", JSON.readTree(spec.formatted(unlabelled, unlabelled))))
+                .post("/experiments").then().statusCode(400).extract().asString();
+        assertThat(refused).contains(unlabelled + "/v1 is not labelled").contains("train 0 of 96 labelled")
+                .contains("pretrain.dataset");
+        Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            var r = given().get("/experiments/" + id);
+            return r.statusCode() == 200 && !"RUNNING".equals(r.jsonPath().getString("status"));
+        });
+        JsonNode state = JSON.readTree(given().get("/experiments/" + id).asString());
+        assertThat(state.get("status").asText()).as(state.toString()).isEqualTo("COMPLETED");
+        JsonNode runs = JSON.readTree(store.get("reports/" + id + "/results.json")).path("runs");
+        assertThat(runs).hasSize(2).allSatisfy(r -> assertThat(r.path("request").path("dataset").path("name")
+                .asText()).isEqualTo(r.path("stage").asText().equals("pretrain") ? unlabelled : labelled));
+    }
+
     /** 16×16 images in four classes (VGG needs 16 pixels a side), 64 to train on and 32 to test. */
     private String publish() {
         String name = "exp-it-" + UUID.randomUUID().toString().substring(0, 8);

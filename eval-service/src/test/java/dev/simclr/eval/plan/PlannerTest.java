@@ -53,6 +53,33 @@ class PlannerTest {
     }
 
     @Test
+    void pretrainDatasetIsWhatPretrainingReadsAndTheStudiesReadTheMainDataset() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode spec = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        List<Planner.Node> before = Planner.plan("exp", ExperimentSpec.read(spec), new Planner.Datasets(DATA, Map.of()));
+        ((ObjectNode) spec.path("pretrain")).putObject("dataset").put("name", "photos").put("version", "v2");
+        ExperimentSpec read = ExperimentSpec.read(spec);
+        assertThat(read.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", read, new Planner.Datasets(DATA, Map.of()));
+        var done = new java.util.HashMap<String, dev.simclr.contracts.RunCompleted>();
+        for (Planner.Node n : plan) {
+            done.put(n.runId(), new dev.simclr.contracts.RunCompleted(1, "exp", n.runId(), n.stage(),
+                    "runs/" + n.runId() + "/checkpoint", Map.of(), 0, java.time.Instant.EPOCH));
+        }
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.PRETRAIN).isNotEmpty().allSatisfy(n -> assertThat(
+                ((TrainRequested) n.request().apply(done)).dataset()).isEqualTo(new DatasetRef("photos", "v2")));
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.FINETUNE).isNotEmpty().allSatisfy(n -> assertThat(
+                ((TrainRequested) n.request().apply(done)).dataset()).isEqualTo(DATA));
+        assertThat(plan.get(0).runId()).isNotEqualTo(before.get(0).runId());
+        // a spec without it plans the run ids it did before the field existed: the identity leaves it out
+        ((ObjectNode) spec.path("pretrain")).remove("dataset");
+        assertThat(dev.simclr.contracts.EventCodec.MAPPER.valueToTree(ExperimentSpec.read(spec).pretrain())
+                .has("dataset")).isFalse();
+        ((ObjectNode) spec.path("pretrain")).putObject("dataset").put("name", "../x").put("version", "v1");
+        assertThat(ExperimentSpec.read(spec).problems()).anyMatch(p -> p.startsWith("pretrain.dataset.name"));
+    }
+
+    @Test
     void aSharedPretrainingIsOneRunEverySeedStartsFrom() throws Exception {
         JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
         ObjectNode spec = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
