@@ -49,6 +49,13 @@ class UserErrorsTest {
         assertThat(run("import", "subset", "--name", "x").err()).startsWith("error: --classes:");
         assertThat(run("import", "fraction", "--name", "x", "--fraction", "2").err()).startsWith("error: --fraction:");
         assertThat(run("import", "bogus").err()).startsWith("error: unknown kind 'bogus'");
+        assertThat(run("import", "npz", "--name", "x").err()).isEqualTo("error: --file: give the file to import");
+        assertThat(run("import", "npy", "--name", "x", "--file", dir.toString()).err())
+                .startsWith("error: --file: no file ").endsWith("(it is a folder)");
+        assertThat(run("import", "folder", "--dir", dir.toString(), "--name", "x", "--labels-csv", "l.csv").err())
+                .startsWith("error: --labels-csv labels some images of an --unlabelled folder");
+        assertThat(run("import", "cifar10", "--dir", dir.toString(), "--name", "x", "--unlabelled").err())
+                .isEqualTo("error: --unlabelled and --labels-csv are for folder imports");
     }
 
     @Test
