@@ -150,6 +150,36 @@ class ExperimentsIT {
         // with torch, the script has loaded the saved TorchScript again and compared its features with the loader's
         assertThat(Files.isRegularFile(exports.resolve(pretrain).resolve("encoder.pt")))
                 .isEqualTo(dev.simclr.launcher.cli.ExportCommand.torchAvailable());
+        // ./simclr embed: the test split's features under that encoder, in S3 and locally; where torch is, the
+        // exported encoder in PyTorch gives the same features from the same uint8 images (load_encoder.py normalises)
+        var test = new DatasetStore(store).load(dataset, "v1", "test");
+        List<Path> embedded = dev.simclr.launcher.cli.EmbedCommand.embed(store, pretrain,
+                new dev.simclr.contracts.DatasetRef(dataset, "v1"), "test", exports, "cpu",
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        var features = dev.simclr.core.npy.Npy.read(Files.readAllBytes(embedded.get(0)));
+        assertThat(features.shape()[0]).isEqualTo(test.count());
+        assertThat(dev.simclr.core.npy.Npy.read(Files.readAllBytes(embedded.get(1))).asLongs())
+                .containsExactly(test.labels());
+        assertThat(store.get(dev.simclr.runs.Embeddings.prefix(pretrain, new dev.simclr.contracts.DatasetRef(dataset,
+                "v1"), "test") + "features.npy")).isEqualTo(Files.readAllBytes(embedded.get(0)));
+        if (dev.simclr.launcher.cli.ExportCommand.torchAvailable()) {
+            Path images = exports.resolve("test-images.npy");
+            Files.write(images, dev.simclr.core.npy.Npy.write(dev.simclr.core.npy.Npy.uint8(test.pixels(), test.count(),
+                    test.height(), test.width())));
+            Process py = new ProcessBuilder("/usr/bin/python3", exports.resolve(pretrain).resolve("load_encoder.py")
+                    .toString(), exports.resolve(pretrain).resolve("encoder.npz").toString(), images.toString(),
+                    exports.resolve("torch-features.npy").toString()).redirectErrorStream(true).start();
+            String said = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(py.waitFor()).as(said).isZero();
+            float[] theirs = dev.simclr.core.npy.Npy.read(Files.readAllBytes(exports.resolve("torch-features.npy")))
+                    .asFloats();
+            float[] ours = features.asFloats();
+            assertThat(theirs).hasSameSizeAs(ours);
+            for (int i = 0; i < ours.length; i++) {
+                assertThat((double) theirs[i]).as("feature " + i).isCloseTo(ours[i],
+                        org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(ours[i]))));
+            }
+        }
         // the list: this experiment, completed, every run done; newest first
         JsonNode list = JSON.readTree(given().get("/experiments?limit=500").asString());
         JsonNode mine = null;
@@ -166,6 +196,19 @@ class ExperimentsIT {
         assertThat(mine.path("runsDone").asInt()).isEqualTo(mine.path("runsTotal").asInt()).isPositive();
         given().get("/experiments?limit=0").then().statusCode(400)
                 .body("problems", hasItem("limit: expected a whole number from 1 to 500, got '0'"));
+    }
+
+    @Test
+    void openApiDocumentsTheExperimentLifecycle() throws Exception {
+        JsonNode paths = JSON.readTree(given().get("/q/openapi?format=json").then().statusCode(200).extract()
+                .asString()).path("paths");
+        assertThat(paths.path("/experiments").path("post").path("summary").asText()).isEqualTo("Submit an experiment");
+        assertThat(paths.path("/experiments").path("post").path("responses").has("400")).isTrue();
+        assertThat(paths.path("/experiments").path("get").path("summary").asText()).isEqualTo("List experiments");
+        assertThat(paths.path("/experiments/{id}").path("get").path("responses").has("404")).isTrue();
+        assertThat(paths.path("/experiments/{id}").path("delete").path("summary").asText())
+                .isEqualTo("Cancel an experiment");
+        assertThat(paths.path("/experiments/{id}").path("delete").path("responses").has("409")).isTrue();
     }
 
     @Test

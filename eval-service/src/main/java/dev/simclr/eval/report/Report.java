@@ -58,6 +58,12 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a seed "
                 + "pair differs only in what follows pretraining (its data order and head initialisation)."
                 : " Pretraining: one encoder per seed.");
+        if (spec.pretrain() != null && spec.pretrain().dataset() != null) {
+            b.append(" Pretraining reads ").append(spec.pretrain().dataset().name()).append('/')
+                    .append(spec.pretrain().dataset().version()).append(" (pretrain.dataset: whole, no labels read); "
+                    + "the studies read ").append(spec.dataset().name()).append('/').append(spec.dataset().version())
+                    .append('.');
+        }
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
             b.append(spec.transfer().steps() != null ? " Transfer: steps held equal across batch sizes (about "
                     + spec.transfer().steps() + " optimiser steps per run: the epochs nearest to it)."

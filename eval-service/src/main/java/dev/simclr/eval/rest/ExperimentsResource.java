@@ -34,6 +34,11 @@ import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * {@code POST /experiments} with {@code {"recipe": name, "spec": {...}, "experimentId": optional, "submittedBy":
  * optional}}: checked here by exactly the rules the experiments topic applies ({@link Coordinator#check}), then
@@ -45,6 +50,8 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
  */
 @Path("/experiments")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "experiments", description = "Submit, list, watch and cancel experiments. Every refusal is "
+        + "{\"problems\": [...]}, one sentence per problem, naming the field.")
 public class ExperimentsResource {
     static final Set<String> FIELDS = Set.of("experimentId", "recipe", "spec", "submittedBy");
 
@@ -56,6 +63,14 @@ public class ExperimentsResource {
     Emitter<String> experiments;
 
     @POST
+    @Operation(summary = "Submit an experiment", description = "Checked by the rules the simclr.experiments topic "
+            + "applies, then sent on it as an experiment-submitted event; the coordinator plans and runs it.")
+    @RequestBody(required = true, description = "{\"recipe\": name, \"spec\": one scale of a recipes/*.json file, "
+            + "\"experimentId\": optional, \"submittedBy\": optional}")
+    @APIResponse(responseCode = "202", description = "Accepted: {experimentId, status (its URL), duplicate}")
+    @APIResponse(responseCode = "400", description = "A bad body or spec: every problem, by field")
+    @APIResponse(responseCode = "413", description = "Over 256 KiB")
+    @APIResponse(responseCode = "503", description = "The object store is not answering: try again")
     public Response submit(byte[] body) {
         if (body == null || body.length == 0) {
             return problems(400, List.of("message: empty; send {\"recipe\": ..., \"spec\": {...}}"));
@@ -116,8 +131,13 @@ public class ExperimentsResource {
 
     /** Newest first; {@code offset} from 0, {@code limit} 1 to {@value #MAX_PAGE} (default 50). */
     @GET
-    public Response list(@QueryParam("offset") @DefaultValue("0") String offset,
-                         @QueryParam("limit") @DefaultValue("50") String limit) {
+    @Operation(summary = "List experiments", description = "Newest submission first: id, recipe, state, runs done "
+            + "and planned, submitted.")
+    @APIResponse(responseCode = "200", description = "{experiments: [...], offset, limit, total}")
+    @APIResponse(responseCode = "400", description = "offset or limit out of range")
+    @APIResponse(responseCode = "503", description = "The object store is not answering: try again")
+    public Response list(@Parameter(description = "from 0") @QueryParam("offset") @DefaultValue("0") String offset,
+                         @Parameter(description = "1 to 500") @QueryParam("limit") @DefaultValue("50") String limit) {
         List<String> bad = new ArrayList<>();
         int from = pageNumber("offset", offset, 0, Integer.MAX_VALUE, bad);
         int size = pageNumber("limit", limit, 1, MAX_PAGE, bad);
@@ -152,6 +172,11 @@ public class ExperimentsResource {
 
     @GET
     @Path("{id}")
+    @Operation(summary = "One experiment", description = "State, reasons, every run with its stage, study, labels, "
+            + "progress and metrics.")
+    @APIResponse(responseCode = "200", description = "The experiment")
+    @APIResponse(responseCode = "400", description = "Not a possible experiment id")
+    @APIResponse(responseCode = "404", description = "No such experiment")
     public Response status(@PathParam("id") String id) {
         List<String> bad = SubmissionCheck.idProblems(id);
         if (!bad.isEmpty()) {
@@ -167,7 +192,17 @@ public class ExperimentsResource {
      */
     @DELETE
     @Path("{id}")
-    public Response cancel(@PathParam("id") String id, @QueryParam("reason") String reason) {
+    @Operation(summary = "Cancel an experiment", description = "Sends experiment-cancel-requested on "
+            + "simclr.experiments: no new run is issued, running slices stop at their next boundary, finished runs are "
+            + "kept; the state becomes CANCELLED with an experiment-cancelled event on simclr.experiment-events.")
+    @APIResponse(responseCode = "202", description = "Cancelling: {experimentId, status, cancelling}")
+    @APIResponse(responseCode = "400", description = "Not a possible id, or a reason over 1000 characters")
+    @APIResponse(responseCode = "404", description = "No such experiment")
+    @APIResponse(responseCode = "409", description = "It has already ended")
+    @APIResponse(responseCode = "503", description = "The object store is not answering: try again")
+    public Response cancel(@PathParam("id") String id,
+                           @Parameter(description = "why, kept in the event and the state") @QueryParam("reason")
+                           String reason) {
         List<String> bad = SubmissionCheck.idProblems(id);
         if (reason != null && reason.length() > 1000) {
             bad = new ArrayList<>(bad);

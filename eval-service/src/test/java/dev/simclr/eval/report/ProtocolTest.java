@@ -41,5 +41,8 @@ class ProtocolTest {
                 .contains("the whole test split").contains("saturation and hue");
         spec.remove("testSample");
         assertThat(protocol(spec, 3)).contains("a class-balanced sample of the test split");
+        ((ObjectNode) spec.path("pretrain")).putObject("dataset").put("name", "photos").put("version", "v1");
+        assertThat(protocol(spec, 3)).contains("Pretraining reads photos/v1 (pretrain.dataset: whole, no labels "
+                + "read); the studies read fashion-mnist/v1.");
     }
 }

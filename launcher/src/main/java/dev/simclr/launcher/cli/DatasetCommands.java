@@ -181,7 +181,8 @@ final class DatasetCommands {
             };
             System.out.println("published " + m.prefix() + "manifest.json");
             m.splits().forEach((k, v) -> System.out.println("  " + k + ": " + v.count() + " images" + (v.fullyLabelled()
-                    ? "" : ", " + v.labelledCount() + " labelled") + ", classes " + v.classCounts()));
+                    ? "" : ", " + v.labelledCount() + " labelled") + (v.labelledCount() == 0 ? ""
+                    : ", classes " + v.classCounts())));
             return 0;
         }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
                 DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
                 ExperimentCommands.Experiments.class, ExperimentCommands.Cancel.class, ExperimentCommands.Report.class,
-                ExportCommand.class, Simclr.Demo.class, EngineCommand.class,
+                ExportCommand.class, EmbedCommand.class, Simclr.Demo.class, EngineCommand.class,
                 Simclr.CreateTopics.class})
 public final class Simclr {
 
