@@ -34,7 +34,7 @@ public final class Findings {
                           Double ci95, String verdict) {
         public String text() {
             if (mean == null) {
-                return INCONCLUSIVE + " (no paired seeds)";
+                return INCONCLUSIVE + " (not measured: no seed ran both sides of the comparison)";
             }
             String diff = ci95 == null ? String.format(java.util.Locale.ROOT, "%+.1f", 100 * mean)
                     : String.format(java.util.Locale.ROOT, "%+.1f ± %.1f", 100 * mean, 100 * ci95);

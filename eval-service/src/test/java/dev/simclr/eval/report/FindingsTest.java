@@ -36,7 +36,7 @@ class FindingsTest {
         assertThat(Findings.verdict("x", "s", "", "", List.of(-0.02, 0.03, 0.01)).verdict())
                 .isEqualTo(Findings.INCONCLUSIVE);
         assertThat(Findings.verdict("x", "s", "", "", List.of(0.5)).verdict()).isEqualTo(Findings.INCONCLUSIVE);
-        assertThat(Findings.verdict("x", "s", "", "", List.of()).text()).contains("no paired seeds");
+        assertThat(Findings.verdict("x", "s", "", "", List.of()).text()).contains("no seed ran both sides");
     }
 
     @Test
