@@ -50,13 +50,22 @@ public final class TrainerBench {
         int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "2"));
         System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
                 + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT);
+        CpuPeak peak = CpuPeak.of(threads);
+        System.out.printf("cpu %s; fp32 peak of %d cores %.1f GFLOP/s = %d cores x %d FMA x %d lanes x 2 x %.3f GHz "
+                        + "[%s]%n", peak.cpu(), threads, peak.gflops(), peak.cores(), peak.fmaUnits(), peak.lanes(),
+                peak.ghz(), peak.basis());
+        Path flopScript = Path.of(System.getProperty("simclr.repo.root", ".")).resolve("python/count_flops.py");
         double logSum = 0;
         for (Config c : CONFIGS) {
             Result r = new Result(c, ours(c, steps), torch(torchScript, c, steps, threads), javaShare(c, steps));
+            // a step: two views of every image, each forward + backward (about 3 forward passes)
+            double stepFlopsPerImage = 2 * 3.0 * forwardFlops(flopScript, c);
+            double gflops = r.oursImagesPerSecond() * stepFlopsPerImage / 1e9;
             System.out.printf("resnet18 width=%.2f batch=%d %dx%dx%d: ours %.1f img/s, pytorch %.1f img/s, "
-                            + "ratio %.2f, java-side share of the step %.2f %%%n", c.width(), c.batch(), c.size(),
+                            + "ratio %.2f, java-side share of the step %.2f %%; %.2f GFLOP per image-step, "
+                            + "ours %.1f GFLOP/s = %.1f %% of peak%n", c.width(), c.batch(), c.size(),
                     c.size(), c.channels(), r.oursImagesPerSecond(), r.torchImagesPerSecond(), r.ratio(),
-                    100 * r.javaShare());
+                    100 * r.javaShare(), stepFlopsPerImage / 1e9, gflops, 100 * gflops / peak.gflops());
             logSum += Math.log(r.ratio());
         }
         System.out.printf("trainer_vs_pytorch ratio=%.2f%n", Math.exp(logSum / CONFIGS.size()));
@@ -178,6 +187,18 @@ public final class TrainerBench {
         }
         Files.deleteIfExists(file);
         return java + nativeSamples == 0 ? Double.NaN : (double) java / (java + nativeSamples);
+    }
+
+    /** Forward FLOPs per image of encoder + projection head, counted by {@code python/count_flops.py}. */
+    static double forwardFlops(Path script, Config c) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "resnet", "18",
+                Double.toString(c.width()), Integer.toString(c.channels()), Integer.toString(c.size()))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0 || !out.startsWith("forward_flops_per_image=")) {
+            throw new IOException("count_flops.py failed: " + out);
+        }
+        return Double.parseDouble(out.substring("forward_flops_per_image=".length()));
     }
 
     static double torch(Path script, Config c, int steps, int threads) throws IOException, InterruptedException {

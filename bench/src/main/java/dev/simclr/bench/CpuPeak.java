@@ -1,0 +1,82 @@
+package dev.simclr.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The cores' fp32 peak, as the bench states it: cores × FMA units per core × fp32 lanes per FMA × 2 FLOPs × clock.
+ * Lanes come from the instruction set oneDNN may use (8 at AVX2 — the {@code ONEDNN_MAX_CPU_ISA} cap — or 16 with
+ * AVX-512 allowed and present); FMA units per core from the vendor's documentation per CPU family (not readable from
+ * the OS: see {@link #fmaUnits}); the clock from {@code /proc/cpuinfo}'s "cpu MHz" (what the guest sees; turbo may
+ * run higher, so the share is an upper bound on efficiency's denominator only as far as that clock holds).
+ */
+public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz, String basis) {
+
+    public double gflops() {
+        return cores * fmaUnits * lanes * 2 * ghz;
+    }
+
+    public static CpuPeak of(int cores) {
+        List<String> info;
+        try {
+            info = Files.readAllLines(Path.of("/proc/cpuinfo"));
+        } catch (IOException e) {
+            return new CpuPeak("unknown", cores, 0, 0, 0, "no /proc/cpuinfo");
+        }
+        String vendor = field(info, "vendor_id");
+        int family = Integer.parseInt(field(info, "cpu family", "0"));
+        int model = Integer.parseInt(field(info, "model", "0"));
+        double mhz = Double.parseDouble(field(info, "cpu MHz", "0"));
+        Set<String> flags = new HashSet<>(Arrays.asList(field(info, "flags", "").split(" ")));
+        String cap = System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "ALL").toUpperCase(Locale.ROOT);
+        boolean avx512 = flags.contains("avx512f") && !cap.startsWith("AVX2") && !cap.equals("AVX")
+                && !cap.startsWith("SSE");
+        int lanes = avx512 ? 16 : flags.contains("avx2") || flags.contains("avx") ? 8 : 4;
+        int units = fmaUnits(vendor, family, model, avx512);
+        String name = field(info, "model name", "?") + " (" + vendor + " family " + family + " model " + model + ")";
+        String basis = "ISA " + (avx512 ? "AVX-512" : lanes == 8 ? "AVX2" : "SSE") + " (ONEDNN_MAX_CPU_ISA=" + cap
+                + "): " + lanes + " fp32 lanes; " + units + " FMA units per core (" + vendor + " family " + family
+                + ", vendor documentation); " + String.format(Locale.ROOT, "%.3f", mhz / 1000) + " GHz from "
+                + "/proc/cpuinfo";
+        return new CpuPeak(name, cores, units, lanes, mhz / 1000, basis);
+    }
+
+    /**
+     * FMA pipes per core by family. AMD family 0x17 (Zen, Zen 2): Zen 2 has two 256-bit FMAs, Zen 1 two 128-bit
+     * ones (counted as one 256-bit here); 0x19 (Zen 3, Zen 4): two 256-bit FMAs (Zen 4 runs AVX-512 as two halves:
+     * one 512-bit FMA per cycle); 0x1A (Zen 5): two 512-bit. Intel: two (Haswell on; Xeon Gold/Platinum have two
+     * 512-bit units, some Silver/Bronze one — we cannot tell them apart from /proc and say two).
+     */
+    static int fmaUnits(String vendor, int family, int model, boolean avx512) {
+        if ("AuthenticAMD".equals(vendor)) {
+            if (family == 0x17) {
+                return model >= 0x30 ? 2 : 1;
+            }
+            if (family == 0x19) {
+                return avx512 ? 1 : 2;
+            }
+            return 2;
+        }
+        return 2;
+    }
+
+    private static String field(List<String> info, String name) {
+        return field(info, name, "?");
+    }
+
+    private static String field(List<String> info, String name, String missing) {
+        for (String line : info) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equals(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return missing;
+    }
+}
