@@ -36,6 +36,9 @@ final class Html {
                     .append("other runs): ").append(esc(t.issueToStart().text()))
                     .append("</li><li>last input completed → run issued: ").append(esc(t.completeToIssue().text()))
                     .append("</li></ul>");
+            if (t.costText() != null) {
+                b.append("<h2>Cost</h2><p>").append(esc(t.costText())).append("</p>");
+            }
         }
         b.append("<h2>Runs: lineage and cost</h2><p class=\"note\">Times in seconds after the submission: request ")
                 .append("issued, run started (by the worker), completed; waits: issued → started (q: the service was ")

@@ -166,7 +166,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
      */
     public static Report of(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
                             Map<String, RunCompleted> results, Map<String, Object> lineage, ExperimentState state) {
-        Timing timing = Timing.of(state, plan);
+        Timing timing = Timing.of(state, plan, results, Runtime.getRuntime().availableProcessors());
         Map<String, Table> tables = new LinkedHashMap<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
             // a label-fraction sweep: a column per fraction

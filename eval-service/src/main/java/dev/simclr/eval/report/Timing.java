@@ -15,10 +15,26 @@ import java.util.Map;
  * How fast the coordinator moved, from the instants in an experiment's state: submit → first run started and →
  * first training step; per run, request issued → run started (all runs, and those whose service had nothing else
  * to do between the two, so no queueing is counted) and the last input's completion → request issued (runs with
- * inputs). Seconds; median and max over runs.
+ * inputs). Seconds; median and max over runs. Cost: the wall time from submission to the last completion, and the
+ * runs' own CPU seconds against the core-seconds of {@code cores} over that time.
  */
 public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepSeconds, Stat issueToStart,
-                     Stat issueToStartIdle, Stat completeToIssue, Map<String, RunTimes> runs) {
+                     Stat issueToStartIdle, Stat completeToIssue, Map<String, RunTimes> runs, Cost cost) {
+
+    /**
+     * {@code cores}: of the host that writes the report — every service's in the embedded default, one node's
+     * otherwise (then the share is of that node only and says so by the number).
+     */
+    public record Cost(Double wallSeconds, double runCpuSeconds, int cores) {
+        public Double availableCoreSeconds() {
+            return wallSeconds == null ? null : wallSeconds * cores;
+        }
+
+        public Double runShare() {
+            Double available = availableCoreSeconds();
+            return available == null || available <= 0 ? null : runCpuSeconds / available;
+        }
+    }
 
     /** Median and max of {@code n} durations in seconds (null when there are none). */
     public record Stat(int n, Double medianSeconds, Double maxSeconds) {
@@ -53,6 +69,11 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
     }
 
     public static Timing of(ExperimentState state, List<Planner.Node> plan) {
+        return of(state, plan, Map.of(), Runtime.getRuntime().availableProcessors());
+    }
+
+    public static Timing of(ExperimentState state, List<Planner.Node> plan,
+                            Map<String, dev.simclr.contracts.RunCompleted> results, int cores) {
         Instant t0 = state.submittedAt;
         Map<String, Planner.Node> nodes = new LinkedHashMap<>();
         plan.forEach(n -> nodes.put(n.runId(), n));
@@ -111,8 +132,18 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
             runs.put(n.runId(), new RunTimes(seconds(t0, r.issuedAt), seconds(t0, r.startedAt),
                     seconds(t0, r.firstStepAt), seconds(t0, r.completedAt), toStart, toIssue, queued));
         }
+        Instant last = null;
+        double cpu = 0;
+        for (Planner.Node n : plan) {
+            ExperimentState.Run r = state.runs.get(n.runId());
+            if (r != null && r.completedAt != null && (last == null || r.completedAt.isAfter(last))) {
+                last = r.completedAt;
+            }
+            var done = results.get(n.runId());
+            cpu += done == null ? 0 : done.cpuSeconds();
+        }
         return new Timing(seconds(t0, firstStart), seconds(t0, firstStep), Stat.of(issueToStart), Stat.of(idle),
-                Stat.of(completeToIssue), runs);
+                Stat.of(completeToIssue), runs, new Cost(seconds(t0, last), cpu, cores));
     }
 
     /** The section results.md ends with (what {@code ./simclr report} prints). */
@@ -126,7 +157,21 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
         b.append("- request issued → run started, all runs (includes waiting behind the service's other runs): ")
                 .append(issueToStart.text()).append('\n');
         b.append("- last input completed → run issued: ").append(completeToIssue.text()).append('\n');
+        if (costText() != null) {
+            b.append("\n## cost\n\n- ").append(costText().replace("; runs'", "\n- runs'")).append('\n');
+        }
         return b.toString();
+    }
+
+    /** The cost in one sentence (null before any run completed). */
+    public String costText() {
+        if (cost == null || cost.runShare() == null) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "wall: %.0f s, submit → last run completed; runs' own CPU: %.0f "
+                        + "core-seconds = %.0f %% of the %.0f core-seconds of this host's %d cores over that time (the "
+                        + "rest: start-up, scheduling gaps, I/O, waiting on Kafka or idle cores)", cost.wallSeconds(),
+                cost.runCpuSeconds(), 100 * cost.runShare(), cost.availableCoreSeconds(), cost.cores());
     }
 
     static String fmt(Double seconds) {

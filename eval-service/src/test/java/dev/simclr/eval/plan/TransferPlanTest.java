@@ -181,6 +181,18 @@ class TransferPlanTest {
                 .contains("service idle: median 0.08 s, max 0.10 s over 2 runs")
                 .contains("last input completed → run issued: median 0.15 s, max 0.15 s over 2 runs");
         assertThat(pre.attempts + e1.attempts + e2.attempts).isEqualTo(3);
+        // cost: 30 s of wall on 2 cores = 60 core-seconds; the runs' own CPU 15 + 3 + 3 = 21 of them
+        Map<String, dev.simclr.contracts.RunCompleted> results = new java.util.HashMap<>();
+        double[] cpu = {15, 3, 3};
+        for (int i = 0; i < 3; i++) {
+            results.put(plan.get(i).runId(), new dev.simclr.contracts.RunCompleted(1, "exp-2", plan.get(i).runId(),
+                    plan.get(i).stage(), null, Map.of(), cpu[i], t0));
+        }
+        Timing.Cost cost = Timing.of(st, plan, results, 2).cost();
+        assertThat(cost.wallSeconds()).isEqualTo(30.0);
+        assertThat(cost.runShare()).isCloseTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(Timing.of(st, plan, results, 2).markdown()).contains("## cost").contains("wall: 30 s")
+                .contains("runs' own CPU: 21 core-seconds = 35 % of the 60 core-seconds of this host's 2 cores");
     }
 
     private static ExperimentState.Run run(ExperimentState st, Planner.Node n, Instant issued, Instant started,
