@@ -3,12 +3,10 @@ package dev.simclr.runs;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simclr.contracts.CodeVersion;
 import dev.simclr.contracts.DatasetRef;
-import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.core.npy.Npy;
@@ -17,11 +15,9 @@ import dev.simclr.core.run.CheckpointMeta;
 import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.store.Sha256;
-import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
 import dev.simclr.engine.train.Features;
 import dev.simclr.engine.train.Normalization;
-import dev.simclr.engine.train.TrainingLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,22 +55,12 @@ public final class Embeddings {
             throw new IllegalArgumentException("run " + runId + ": its checkpoint holds no encoder");
         }
         CheckpointMeta info = CheckpointMeta.of(c);
-        EncoderSpec held = info.encoder();
         LabelledImages images = new DatasetStore(store).load(dataset.name(), dataset.version(), split);
-        int channels = info.inChannels() == null ? images.channels() : info.inChannels();
-        if (channels != images.channels()) {
-            throw new IllegalArgumentException("dataset: the encoder takes " + channels + "-channel images, "
-                    + dataset.name() + " has " + images.channels());
-        }
-        Encoders.requireInputSize("dataset", held.family(), held.depth(), images.height(), images.width());
+        FrozenEncoder.requireFits(info, images, dataset.name());
         float[] features;
         int dim;
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
-            Encoders.Encoder enc = Encoders.build(held.family(), held.depth(), held.width(), channels);
-            Network encoder = new Network(enc.block(), manager.newSubManager(),
-                    new Shape(2, channels, images.height(), images.width()), 0);
-            TrainingLoop.loadNetwork(encoder, c.network("encoder"), "encoder");
-            encoder.freeze(true);
+            Network encoder = FrozenEncoder.load(c, info, images, manager);
             NDArray f = Features.of(encoder, Normalization.of(info.normalization()), images, manager);
             dim = (int) f.getShape().get(1);
             features = f.toFloatArray();

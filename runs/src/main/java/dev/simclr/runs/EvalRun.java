@@ -4,7 +4,6 @@ import dev.simclr.core.run.RunSlice;
 import dev.simclr.core.run.RunStore;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.contracts.EvalRequested;
 import dev.simclr.contracts.RunCompleted;
@@ -12,9 +11,7 @@ import dev.simclr.contracts.Stage;
 import dev.simclr.core.dataset.DatasetManifest;
 import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.dataset.LabelledImages;
-import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
-import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.contracts.EvalKind;
 import dev.simclr.contracts.LrScaling;
 import dev.simclr.contracts.OptimizerName;
@@ -72,22 +69,12 @@ public final class EvalRun {
             } else {
                 Checkpoint c = runs.loadByKey("checkpoint", r.checkpoint());
                 CheckpointMeta info = CheckpointMeta.of(c);
-                EncoderSpec held = info.encoder();
-                int channels = info.inChannels() == null ? 0 : info.inChannels();
-                if (channels != train.channels()) {
-                    throw new IllegalArgumentException("dataset: the encoder takes " + channels
-                            + "-channel images, " + r.dataset().name() + " has " + train.channels());
-                }
-                Encoders.requireInputSize("dataset", held.family(), held.depth(), train.height(), train.width());
+                FrozenEncoder.requireFits(info, train, r.dataset().name());
                 Normalization norm = Normalization.of(info.normalization());
                 if (r.kind() == EvalKind.TEST_ACCURACY) {
                     e = testAccuracy(c, train, test, norm, manager);
                 } else {
-                    Encoders.Encoder enc = Encoders.build(held.family(), held.depth(), held.width(), channels);
-                    Network encoder = new Network(enc.block(), manager.newSubManager(),
-                            new Shape(2, channels, train.height(), train.width()), 0);
-                    TrainingLoop.loadNetwork(encoder, c.network("encoder"), "encoder");
-                    encoder.freeze(true);
+                    Network encoder = FrozenEncoder.load(c, info, train, manager);
                     try (LinearEvaluation linear = LinearEvaluation.ofEncoder(settings(r), encoder, norm, train,
                             classes, manager)) {
                         train(linear);
