@@ -24,8 +24,11 @@ public record LabelledImages(int height, int width, int channels, byte[] pixels,
         return (int) java.util.Arrays.stream(labels).filter(l -> l != UNLABELLED).count();
     }
 
-    /** The labelled images only. */
+    /** The labelled images only (these images, not a copy, when every one is labelled). */
     public LabelledImages labelledOnly() {
+        if (labelledCount() == count()) {
+            return this;
+        }
         return select(java.util.stream.IntStream.range(0, count()).filter(i -> labels[i] != UNLABELLED).toArray());
     }
 
