@@ -17,13 +17,14 @@ public final class ChildJvm {
     public static final String MARKER = "-Dsimclr.process=";
 
     /**
-     * libtorch 2.7.1's oneDNN AVX-512 convolution kernels corrupt the heap with our narrow ResNets on some CPUs (seen
-     * on an AMD EPYC: SIGSEGV in {@code jit_avx512_common_1x1_convolution_bwd_weights}, glibc "double free"); its
-     * AVX2 kernels do not. oneDNN reads the cap once, from the environment, so every JVM that may load libtorch is
-     * started with it unless the caller's environment says otherwise (the launcher and the images set it too).
+     * The widest instruction set of libtorch's oneDNN kernels: by default all the CPU has. oneDNN reads it once, from
+     * the environment, so a cap the caller sets (e.g. {@code AVX2}) is passed on to every JVM that may load libtorch.
+     * The AVX-512 crash that once made AVX2 the default is oneDNN issue 6035 — a 1×1 stride-2 backward-weights
+     * kernel on channels-last input with few channels — and the engine feeds contiguous NCHW tensors only
+     * ({@code Normalization.toTensor}; {@code OneByOneStrideTwoGradientsTest}).
      */
     public static final String LIBTORCH_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
-    public static final String LIBTORCH_ISA_DEFAULT = "AVX2";
+    public static final String LIBTORCH_ISA_DEFAULT = "ALL";
 
     /**
      * libtorch's OpenMP threads spin between parallel regions by default. The embedded stack runs three libtorch
