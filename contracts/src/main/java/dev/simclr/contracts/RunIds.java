@@ -8,19 +8,43 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Deterministic run ids: {@code <stage>-<16 hex of sha256(experimentId, stage, canonical JSON of the parameters)>}.
- * The same request always gets the same id, so a re-delivered request is recognised and not run twice.
+ * Deterministic run ids: {@code <stage>-<16 hex of sha256(scope, stage, canonical JSON of the parameters)>}. The same
+ * computation always gets the same id, so a re-delivered request is recognised and not run twice, and a run another
+ * experiment already finished is answered from its stored result. The scope is {@link #shared} — what a run computes
+ * and nothing else: its parameters, its parents' ids, its datasets' content hashes (the planner puts them in) and
+ * {@link #NUMERICS} — or {@link #fresh}, which adds the experiment's id, for an experiment that must run everything
+ * itself.
  */
 public final class RunIds {
+    /**
+     * The version of the numbers a run computes: bumped with every change to training, augmentation, losses,
+     * models or evaluation that changes a run's results, so runs stored before it are not reused. Kept honest by
+     * {@code NumericsPinTest} (runs module), which pins a tiny pipeline's numbers to this version.
+     */
+    public static final int NUMERICS = 1;
+
     private RunIds() {}
 
-    /** {@code parameters} is any value Jackson can write; map keys and record fields are sorted first. */
-    public static String of(String experimentId, Stage stage, Object parameters) {
+    /** The scope of runs any experiment may reuse. */
+    public static String shared() {
+        return "numerics=" + NUMERICS;
+    }
+
+    /** The scope of an experiment that runs everything itself (spec {@code fresh: true}). */
+    public static String fresh(String experimentId) {
+        return shared() + ";experiment=" + experimentId;
+    }
+
+    /**
+     * {@code scope}: {@link #shared} or {@link #fresh}; {@code parameters} is any value Jackson can write; map keys
+     * and record fields are sorted first.
+     */
+    public static String of(String scope, Stage stage, Object parameters) {
         try {
             JsonNode tree = EventCodec.MAPPER.valueToTree(parameters);
             String canonical = EventCodec.MAPPER.writeValueAsString(canonicalise(tree));
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(experimentId.getBytes(StandardCharsets.UTF_8));
+            sha.update(scope.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             sha.update(stage.wireName().getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);

@@ -22,10 +22,13 @@ class RunIdsTest {
     }
 
     @Test
-    void experimentStageAndEveryParameterChangeTheId() {
+    void scopeStageAndEveryParameterChangeTheId() {
         Map<String, Object> p = Map.of("policy", "crop", "epochs", 3);
         String id = RunIds.of("exp-1", Stage.FINETUNE, p);
         assertThat(RunIds.of("exp-2", Stage.FINETUNE, p)).isNotEqualTo(id);
+        assertThat(RunIds.of(RunIds.shared(), Stage.FINETUNE, p)).isNotEqualTo(id)
+                .isNotEqualTo(RunIds.of(RunIds.fresh("exp-1"), Stage.FINETUNE, p));
+        assertThat(RunIds.fresh("exp-1")).isNotEqualTo(RunIds.fresh("exp-2")).startsWith(RunIds.shared());
         assertThat(RunIds.of("exp-1", Stage.PRETRAIN, p)).isNotEqualTo(id);
         assertThat(RunIds.of("exp-1", Stage.FINETUNE, Map.of("policy", "crop", "epochs", 4))).isNotEqualTo(id);
     }
@@ -34,5 +37,8 @@ class RunIdsTest {
     void isStableAcrossBuilds() {
         // pinned (python: sha256(b'exp-1\0pretrain\0{"epochs":1}')[:8]): a change would orphan stored checkpoints
         assertThat(RunIds.of("exp-1", Stage.PRETRAIN, Map.of("epochs", 1))).isEqualTo("pretrain-2a81ea0afbfb4be4");
+        // sha256(b'numerics=1\0pretrain\0{"epochs":1}')[:8]: the shared scope at NUMERICS 1
+        assertThat(RunIds.of(RunIds.shared(), Stage.PRETRAIN, Map.of("epochs", 1)))
+                .isEqualTo("pretrain-1c50213b69996513");
     }
 }

@@ -48,12 +48,14 @@ class ExperimentsIT {
     ObjectStore store;
 
     private static boolean workersStarted;
+    private static int trainerPort;
 
     /** trainer-service and distill-service as their own processes, once for the class's tests. */
     static synchronized void startWorkers() throws Exception {
         if (!workersStarted) {
             Path logs = Files.createTempDirectory("experiments-it");
-            WORKERS.start("trainer-service", Ports.free(), Map.of(), logs.resolve("trainer-service.log"));
+            trainerPort = Ports.free();
+            WORKERS.start("trainer-service", trainerPort, Map.of(), logs.resolve("trainer-service.log"));
             WORKERS.start("distill-service", Ports.free(), Map.of(), logs.resolve("distill-service.log"));
             workersStarted = true;
         }
@@ -303,6 +305,128 @@ class ExperimentsIT {
         JsonNode runs = JSON.readTree(store.get("reports/" + id + "/results.json")).path("runs");
         assertThat(runs).hasSize(2).allSatisfy(r -> assertThat(r.path("request").path("dataset").path("name")
                 .asText()).isEqualTo(r.path("stage").asText().equals("pretrain") ? unlabelled : labelled));
+    }
+
+    /**
+     * Runs are what they compute, not who asked: a second experiment whose pretraining is one a first experiment
+     * finished gets that run's stored result (no pretraining step trained again, the same run id and checkpoint,
+     * lineage naming the first experiment); two experiments asking for the same new pretraining at the same time
+     * get one execution (the trainer trains its steps once); {@code fresh: true} runs it again.
+     */
+    @Test
+    void finishedRunsAreReusedAcrossExperimentsAndConcurrentDuplicatesRunOnce() throws Exception {
+        startWorkers();
+        String dataset = publish();
+        String pretrain = """
+                "pretrain": {"epochs": 2, "batchSize": 16, "policy": "crop", "temperature": 0.5, "projectionLayers": 2,
+                             "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
+                                           "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}}""";
+        String transfer = """
+                {"studies": ["transfer-classes-batch"], "seeds": [%d], "dataset": {"name": "%s", "version": "v1"},
+                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125}, %s%s,
+                 "transfer": {"classCounts": [4], "batchSizes": [16], "epochs": 1}}""";
+        String ablation = """
+                {"studies": ["augmentation-ablation"], "seeds": [1], "dataset": {"name": "%s", "version": "v1"},
+                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125}, %s,
+                 "finetune": {"epochs": 1, "batchSize": 16, "labelFraction": 1.0, "policies": ["none"],
+                              "optimizer": {"name": "adam", "learningRate": 0.01, "momentum": 0.9, "weightDecay": 0,
+                                            "nesterov": false, "warmupEpochs": 0, "lrScaling": "none"}}}""";
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+
+        double before = pretrainSteps();
+        String first = runToCompletion("reuse-a-" + tag, transfer.formatted(1, dataset, pretrain, ""));
+        double steps = pretrainSteps() - before;
+        assertThat(steps).as("pretraining steps of the first experiment").isPositive();
+        JsonNode firstPretrain = pretrainRun(first);
+        String pretrainId = firstPretrain.path("runId").asText();
+        List<String> objects = store.list("runs/" + pretrainId + "/");
+
+        // another study on the same pretraining: reused, nothing trained, nothing written under the run
+        before = pretrainSteps();
+        String second = runToCompletion("reuse-b-" + tag, ablation.formatted(dataset, pretrain));
+        assertThat(pretrainSteps() - before).as("pretraining steps of the reusing experiment").isZero();
+        JsonNode report = JSON.readTree(store.get("reports/" + second + "/results.json"));
+        JsonNode reused = pretrainRun(second);
+        assertThat(reused.path("runId").asText()).isEqualTo(pretrainId);
+        assertThat(reused.path("ranBy").asText()).isEqualTo(first);
+        assertThat(reused.path("checkpointKey")).isEqualTo(firstPretrain.path("checkpointKey"));
+        assertThat(report.path("lineage").path("reusedFrom").path(pretrainId).asText()).isEqualTo(first);
+        assertThat(report.path("timing").path("cost").path("reusedRuns").asInt()).isEqualTo(1);
+        assertThat(store.list("runs/" + pretrainId + "/")).isEqualTo(objects);
+        JsonNode state = JSON.readTree(given().get("/experiments/" + second).asString());
+        assertThat(state.toString()).contains(first);
+
+        // two experiments asking for a new pretraining (seed 2) at once: one execution, shared
+        before = pretrainSteps();
+        String c = "reuse-c-" + tag;
+        String d = "reuse-d-" + tag;
+        post(c, transfer.formatted(2, dataset, pretrain, ""));
+        post(d, transfer.formatted(2, dataset, pretrain, ""));
+        awaitCompleted(c);
+        awaitCompleted(d);
+        assertThat(pretrainSteps() - before).as("pretraining steps of two concurrent duplicates").isEqualTo(steps);
+        // a real duplicate: the second asked (its own request) before the first's pretraining had finished
+        JsonNode cRun = stateRun(c, "pretrain");
+        JsonNode dRun = stateRun(d, "pretrain");
+        assertThat(dRun.has("reusedFrom")).as(dRun.toString()).isFalse();
+        assertThat(java.time.Instant.parse(dRun.path("issuedAt").asText()))
+                .isBefore(java.time.Instant.parse(cRun.path("completedAt").asText()));
+        assertThat(pretrainRun(c).path("runId")).isEqualTo(pretrainRun(d).path("runId"));
+        assertThat(pretrainRun(c).path("runId").asText()).isNotEqualTo(pretrainId);
+
+        // fresh: the first experiment's spec again, trained again under its own run id
+        before = pretrainSteps();
+        String fresh = runToCompletion("reuse-e-" + tag, transfer.formatted(1, dataset, pretrain, ", \"fresh\": true"));
+        assertThat(pretrainSteps() - before).as("pretraining steps of a fresh experiment").isEqualTo(steps);
+        assertThat(pretrainRun(fresh).path("runId").asText()).isNotEqualTo(pretrainId);
+        assertThat(pretrainRun(fresh).path("ranBy").asText()).isEqualTo(fresh);
+    }
+
+    private void post(String id, String spec) throws Exception {
+        given().contentType("application/json").body(Map.of("experimentId", id, "recipe", "it", "spec",
+                JSON.readTree(spec))).post("/experiments").then().statusCode(202);
+    }
+
+    private void awaitCompleted(String id) throws Exception {
+        Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var r = given().get("/experiments/" + id);
+            return r.statusCode() == 200 && !"RUNNING".equals(r.jsonPath().getString("status"));
+        });
+        JsonNode state = JSON.readTree(given().get("/experiments/" + id).asString());
+        assertThat(state.get("status").asText()).as(state.toString()).isEqualTo("COMPLETED");
+    }
+
+    private String runToCompletion(String id, String spec) throws Exception {
+        post(id, spec);
+        awaitCompleted(id);
+        return id;
+    }
+
+    private JsonNode stateRun(String experimentId, String stage) throws Exception {
+        for (JsonNode r : JSON.readTree(given().get("/experiments/" + experimentId).asString()).path("runs")) {
+            if (r.path("stage").asText().equals(stage)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no " + stage + " run in " + experimentId + "'s state");
+    }
+
+    private JsonNode pretrainRun(String experimentId) throws Exception {
+        for (JsonNode r : JSON.readTree(store.get("reports/" + experimentId + "/results.json")).path("runs")) {
+            if (r.path("stage").asText().equals("pretrain")) {
+                return r;
+            }
+        }
+        throw new AssertionError("no pretrain run in " + experimentId + "'s report");
+    }
+
+    /** trainer-service's count of pretraining steps trained (Prometheus, /q/metrics). */
+    private static double pretrainSteps() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String body = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                + trainerPort + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith("simclr_train_steps_total{") && l.contains("stage=\"pretrain\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** 16×16 images in four classes (VGG needs 16 pixels a side), 64 to train on and 32 to test. */

@@ -160,7 +160,7 @@ class FaultIT {
                               "projectionLayers": 2,
                               "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
                                             "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
-                 "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}}
+                 "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}, "fresh": true}
                 """.formatted(dataset);
         HttpResponse<String> posted = EvalHttp.submit(eval, id, "fault-it", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);

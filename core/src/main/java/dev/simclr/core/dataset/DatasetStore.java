@@ -88,6 +88,24 @@ public final class DatasetStore {
                 "no dataset " + name + "/" + version + " (no " + DatasetManifest.manifestKey(name, version) + ")"));
     }
 
+    /**
+     * What a dataset holds, as one sha256: its manifest without the import time (shapes, classes, every split's
+     * shards with their sha256s, a derived dataset's indices) and, for a derived dataset, its parent's content hash.
+     * Run identities include it, so a dataset re-imported with other images is never answered from old runs.
+     */
+    public String contentSha256(String name, String version) {
+        DatasetManifest m = requireManifest(name, version);
+        DatasetManifest timeless = new DatasetManifest(m.schemaVersion(), m.name(), m.version(), m.imageShape(),
+                m.classNames(), m.splits(), m.parent(), m.parentClasses(), m.source(), null);
+        try {
+            String own = JSON.writeValueAsString(timeless);
+            String parent = m.parent() == null ? "" : contentSha256(m.parent().name(), m.parent().version());
+            return Sha256.hex((own + "\0" + parent).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every dataset with a manifest, as name/version. */
     public List<String> list() {
         return store.list("datasets/").stream().filter(k -> k.endsWith("/manifest.json"))

@@ -78,7 +78,16 @@ public final class DerivedDatasets {
                 return train == null ? 0 : train.count();
             });
         }
-        return new Planner.Datasets(main, transfer, bySeed, trainImages);
+        // what each dataset a run reads holds: part of the run's identity (runs are reused across experiments)
+        Map<DatasetRef, String> content = new LinkedHashMap<>();
+        refs.add(main);
+        if (own != null) {
+            refs.add(own);
+        }
+        for (DatasetRef ref : refs) {
+            content.computeIfAbsent(ref, r -> datasets.contentSha256(r.name(), r.version()));
+        }
+        return new Planner.Datasets(main, transfer, bySeed, trainImages, content);
     }
 
     /** Per seed and class count below all: k classes drawn with the seed (sorted), as a derived dataset. */

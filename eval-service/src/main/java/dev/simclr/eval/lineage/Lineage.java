@@ -29,7 +29,11 @@ public final class Lineage {
         this.runs = runs;
     }
 
-    public Map<String, Object> of(List<Planner.Node> plan, Map<String, RunCompleted> results) {
+    /**
+     * {@code reusedFrom}: the runs another experiment finished (its request ran the last slice; the run's id says
+     * what it computes, so it is the same run this experiment asked for), by that experiment's id.
+     */
+    public Map<String, Object> of(String experimentId, List<Planner.Node> plan, Map<String, RunCompleted> results) {
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> data = new TreeMap<>();
         for (Planner.Node n : plan) {
@@ -50,6 +54,14 @@ public final class Lineage {
             }
         }
         out.put("checkpointSha256", checkpoints);
+        Map<String, String> reused = new TreeMap<>();
+        for (Planner.Node n : plan) {
+            RunCompleted r = results.get(n.runId());
+            if (r != null && r.experimentId() != null && !r.experimentId().equals(experimentId)) {
+                reused.put(n.runId(), r.experimentId());
+            }
+        }
+        out.put("reusedFrom", reused);
         return out;
     }
 

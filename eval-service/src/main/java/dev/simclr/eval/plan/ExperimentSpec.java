@@ -21,7 +21,18 @@ import java.util.Set;
  */
 public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef dataset, Double sample,
                              Double testSample, EncoderSpec encoder, Pretrain pretrain, Finetune finetune, Distill distill,
-                             Transfer transfer) {
+                             Transfer transfer,
+                             @com.fasterxml.jackson.annotation.JsonInclude(
+                                     com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Boolean fresh) {
+
+    /**
+     * {@code fresh: true}: every run of this experiment is its own (its id includes the experiment's), never one
+     * another experiment finished — e.g. to measure a run again, or to compare two executions. Without it, a run
+     * whose computation another experiment already finished is answered from that run's stored result.
+     */
+    public boolean runsFresh() {
+        return Boolean.TRUE.equals(fresh);
+    }
 
     public static final String ABLATION = "augmentation-ablation";
     public static final String DISTILLATION = "distillation-architecture";

@@ -26,8 +26,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * An experiment as a DAG of runs, a pure function of (experiment id, spec): the same plan after a restart, the same
- * run ids, so finished runs are recognised. Pretraining is shared by the studies (one per seed, or one for every
+ * An experiment as a DAG of runs, a pure function of (experiment id, spec, datasets): the same plan after a restart,
+ * the same run ids, so finished runs are recognised — and, unless the spec says {@code fresh}, the same ids as
+ * another experiment's runs that compute the same thing, which are then reused. Pretraining is shared by the studies (one per seed, or one for every
  * seed with {@code pretrain.seed}); each study adds
  * the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
  * checkpoint key).
@@ -49,9 +50,15 @@ public final class Planner {
      * dataset's name first, then the spec's other datasets), the class subset (sampled) for each class count.
      */
     public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
-                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed, Map<DatasetRef, Integer> trainImages) {
+                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed, Map<DatasetRef, Integer> trainImages,
+                           Map<DatasetRef, String> contentSha256) {
         public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {
-            this(main, transfer, Map.of(), Map.of());
+            this(main, transfer, Map.of(), Map.of(), Map.of());
+        }
+
+        /** The dataset's content hash ({@code DatasetStore.contentSha256}), or "" when the caller gave none. */
+        public String content(DatasetRef ref) {
+            return contentSha256.getOrDefault(ref, "");
         }
 
         /** The class subset of {@code domain} with {@code k} classes for {@code seed}: its own draw, if any. */
@@ -68,7 +75,7 @@ public final class Planner {
         Map<String, Node> nodes = new LinkedHashMap<>();
         for (long seed : spec.seeds()) {
             DatasetRef pretrainData = spec.pretrain().datasetOr(data.main());
-            List<Node> pretrainRuns = pretrain(experimentId, spec, pretrainData, spec.encoder(), seed);
+            List<Node> pretrainRuns = pretrain(experimentId, spec, data, pretrainData, spec.encoder(), seed);
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (spec.studies().contains(ExperimentSpec.ABLATION)) {
@@ -78,7 +85,7 @@ public final class Planner {
                         Map<String, String> labels = sweep ? Map.of("policy", policy, "seed", Long.toString(seed),
                                 "fraction", fractionLabel(fraction)) : Map.of("policy", policy, "seed",
                                 Long.toString(seed));
-                        Node f = finetune(experimentId, spec, data.main(), pretrain, policy, seed,
+                        Node f = finetune(experimentId, spec, data, data.main(), pretrain, policy, seed,
                                 ExperimentSpec.ABLATION, labels, sweep ? fraction : null);
                         nodes.putIfAbsent(f.runId(), f);
                     }
@@ -86,19 +93,19 @@ public final class Planner {
             }
             if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
                 ExperimentSpec.Distill d = spec.distill();
-                Node teacher = finetune(experimentId, spec, data.main(), pretrain, d.teacherPolicy(), seed,
+                Node teacher = finetune(experimentId, spec, data, data.main(), pretrain, d.teacherPolicy(), seed,
                         "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)), null);
                 nodes.putIfAbsent(teacher.runId(), teacher);
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
                     List<Node> baseRuns = student.equals(spec.encoder()) ? List.of(pretrain)
-                            : pretrain(experimentId, spec, pretrainData, student, seed);
+                            : pretrain(experimentId, spec, data, pretrainData, student, seed);
                     Node base = baseRuns.get(baseRuns.size() - 1);
                     for (DistillMode mode : d.modes()) {
                         if (mode == DistillMode.FROZEN_BASE) {
                             baseRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                         }
-                        Node n = distill(experimentId, spec, data.main(), teacher, mode == DistillMode.FROZEN_BASE ? base
+                        Node n = distill(experimentId, spec, data, data.main(), teacher, mode == DistillMode.FROZEN_BASE ? base
                                 : null, student, mode, seed);
                         nodes.putIfAbsent(n.runId(), n);
                     }
@@ -109,12 +116,12 @@ public final class Planner {
                     for (var e : domain.getValue().entrySet()) {
                         DatasetRef subset = data.subset(domain.getKey(), seed, e.getKey());
                         for (int batch : spec.transfer().batchSizes()) {
-                            Node n = linear(experimentId, spec, domain.getKey(), subset, e.getKey(), pretrain,
+                            Node n = linear(experimentId, spec, data, domain.getKey(), subset, e.getKey(), pretrain,
                                     batch, spec.transfer().epochsFor(batch, data.trainImages().get(subset)), seed);
                             nodes.putIfAbsent(n.runId(), n);
                         }
                         if (spec.transfer().withPixelBaseline()) {
-                            Node n = pixels(experimentId, spec, domain.getKey(), subset, e.getKey(), seed,
+                            Node n = pixels(experimentId, spec, data, domain.getKey(), subset, e.getKey(), seed,
                                     data.trainImages().get(subset));
                             nodes.putIfAbsent(n.runId(), n);
                         }
@@ -153,21 +160,32 @@ public final class Planner {
         return List.copyOf(order);
     }
 
-    private static String id(String experimentId, Stage stage, Map<String, ?> parameters) {
-        return RunIds.of(experimentId, stage, new TreeMap<>(parameters));
+    /**
+     * A run's id: what it computes ({@link RunIds#shared}: parameters, parents' ids, datasets with their content
+     * hashes), so another experiment asking for the same computation gets the same run; with the spec's
+     * {@code fresh}, the experiment's own ({@link RunIds#fresh}).
+     */
+    private static String id(String exp, ExperimentSpec spec, Stage stage, Map<String, ?> parameters) {
+        return RunIds.of(spec.runsFresh() ? RunIds.fresh(exp) : RunIds.shared(), stage, new TreeMap<>(parameters));
+    }
+
+    /** A dataset as identities name it: name, version and content hash. */
+    private static Map<String, String> input(Datasets data, DatasetRef ref) {
+        return Map.of("name", ref.name(), "version", ref.version(), "sha256", data.content(ref));
     }
 
     /**
      * The pretraining run, last; before it, when its views come from augment-service, the augment run that writes
      * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
      */
-    private static List<Node> pretrain(String exp, ExperimentSpec spec, DatasetRef data, EncoderSpec encoder,
+    private static List<Node> pretrain(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, EncoderSpec encoder,
                                        long runSeed) {
         ExperimentSpec.Pretrain p = spec.pretrain();
         long seed = p.seedFor(runSeed); // the same node for every seed when pretraining is shared
-        String runId = id(exp, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", data, "pretrain", p));
+        String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", input(all, data),
+                "pretrain", p));
         Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
-        String augmentRunId = p.viewsFromAugmentService() ? id(exp, Stage.AUGMENT, Map.of("for", runId)) : null;
+        String augmentRunId = p.viewsFromAugmentService() ? id(exp, spec, Stage.AUGMENT, Map.of("for", runId)) : null;
         Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
                         p.projectionLayers(), p.policy(), 1.0, p.batchSize(), p.epochs(), p.optimizer(),
@@ -188,16 +206,16 @@ public final class Planner {
     }
 
     /** {@code fraction}: the sweep's label fraction (part of the run's identity), or null for the spec's own. */
-    private static Node finetune(String exp, ExperimentSpec spec, DatasetRef data, Node pretrain, String policy,
+    private static Node finetune(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain, String policy,
                                  long seed, String study, Map<String, String> labels, Double fraction) {
         ExperimentSpec.Finetune f = spec.finetune();
         // the seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
         Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy",
-                policy, "finetune", f, "seed", seed));
+                policy, "finetune", f, "seed", seed, "dataset", input(all, data)));
         if (fraction != null) {
             identity.put("fraction", fraction);
         }
-        String runId = id(exp, Stage.FINETUNE, identity);
+        String runId = id(exp, spec, Stage.FINETUNE, identity);
         double labelFraction = fraction != null ? fraction : f.labelFraction();
         return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
@@ -206,11 +224,15 @@ public final class Planner {
                         done.get(pretrain.runId()).checkpointKey(), null));
     }
 
-    private static Node distill(String exp, ExperimentSpec spec, DatasetRef data, Node teacher, Node base,
+    private static Node distill(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node teacher, Node base,
                                 EncoderSpec student, DistillMode mode, long seed) {
         ExperimentSpec.Distill d = spec.distill();
-        String runId = id(exp, Stage.DISTILL, Map.of("teacher", teacher.runId(), "student", student, "mode", mode,
-                "distill", d, "seed", seed));
+        Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("teacher", teacher.runId(), "student",
+                student, "mode", mode, "distill", d, "seed", seed, "dataset", input(all, data)));
+        if (base != null) {
+            identity.put("base", base.runId());
+        }
+        String runId = id(exp, spec, Stage.DISTILL, identity);
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
         Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
         return new Node(runId, Stage.DISTILL, ExperimentSpec.DISTILLATION, labels, needs,
@@ -221,9 +243,9 @@ public final class Planner {
                         base == null ? null : done.get(base.runId()).checkpointKey()));
     }
 
-    private static Node linear(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes,
+    private static Node linear(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data, int classes,
                                Node pretrain, int batch, int epochs, long seed) {
-        String runId = id(exp, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", data, "batch", batch,
+        String runId = id(exp, spec, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", input(all, data), "batch", batch,
                 "epochs", epochs, "seed", seed));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
@@ -236,11 +258,12 @@ public final class Planner {
     public static final String BASELINE = "baseline";
     public static final String RAW_PIXELS = "raw pixels";
 
-    private static Node pixels(String exp, ExperimentSpec spec, String domain, DatasetRef data, int classes, long seed,
+    private static Node pixels(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data, int classes, long seed,
                                Integer trainImages) {
         int batch = java.util.Collections.max(spec.transfer().batchSizes());
         int epochs = spec.transfer().epochsFor(batch, trainImages);
-        String runId = id(exp, Stage.EVAL, Map.of("pixels", data, "batch", batch, "epochs", epochs, "seed", seed));
+        String runId = id(exp, spec, Stage.EVAL, Map.of("pixels", input(all, data), "batch", batch, "epochs", epochs,
+                "seed", seed));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "dataset", data.name(), "domain",
                 domain, "seed", Long.toString(seed), BASELINE, RAW_PIXELS);
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels, List.of(),

@@ -48,7 +48,11 @@ final class Html {
                 .append("<th>issued → started</th><th>input done → issued</th><th>checkpoint</th></tr>");
         for (Map<String, Object> run : r.runs()) {
             Timing.RunTimes times = (Timing.RunTimes) run.get("times");
-            b.append("<tr><td>").append(esc(run.get("runId"))).append("</td><td>").append(esc(run.get("study")))
+            Object ranBy = run.get("ranBy");
+            b.append("<tr><td>").append(esc(run.get("runId")))
+                    .append(ranBy == null || ranBy.equals(r.experimentId()) ? ""
+                            : "<br><span class=\"note\">reused: run by " + esc(ranBy) + "</span>")
+                    .append("</td><td>").append(esc(run.get("study")))
                     .append("</td><td>").append(esc(run.get("labels"))).append("</td><td>")
                     .append(esc(run.get("metrics"))).append("</td><td>")
                     .append(run.get("cpuSeconds") == null ? "" : String.format("%.1f", (Double) run.get("cpuSeconds")))

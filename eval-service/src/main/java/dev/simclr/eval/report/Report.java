@@ -236,6 +236,8 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             m.put("checkpointKey", r == null ? null : r.checkpointKey());
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
             m.put("codeVersion", r == null ? null : r.codeVersion());
+            // the experiment whose request finished the run: another one's when this experiment reused it
+            m.put("ranBy", r == null ? null : r.experimentId());
             m.put("checkpointSha256", lineage.get("checkpointSha256") instanceof Map<?, ?> shas
                     ? shas.get(n.runId()) : null);
             m.put("request", request(n, results)); // the exact parameters it ran with

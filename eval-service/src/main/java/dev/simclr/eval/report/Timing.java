@@ -25,7 +25,11 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
      * {@code cores}: of the host that writes the report — every service's in the embedded default, one node's
      * otherwise (then the share is of that node only and says so by the number).
      */
-    public record Cost(Double wallSeconds, double runCpuSeconds, int cores) {
+    /**
+     * {@code runCpuSeconds}: of the runs this experiment ran; {@code reusedRuns} and {@code reusedCpuSeconds}: the
+     * runs another experiment had finished before (answered from their stored results) and what they had cost.
+     */
+    public record Cost(Double wallSeconds, double runCpuSeconds, int cores, int reusedRuns, double reusedCpuSeconds) {
         public Double availableCoreSeconds() {
             return wallSeconds == null ? null : wallSeconds * cores;
         }
@@ -134,16 +138,23 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
         }
         Instant last = null;
         double cpu = 0;
+        int reused = 0;
+        double reusedCpu = 0;
         for (Planner.Node n : plan) {
             ExperimentState.Run r = state.runs.get(n.runId());
             if (r != null && r.completedAt != null && (last == null || r.completedAt.isAfter(last))) {
                 last = r.completedAt;
             }
             var done = results.get(n.runId());
-            cpu += done == null ? 0 : done.cpuSeconds();
+            if (done != null && r != null && r.reusedFrom != null) {
+                reused++;
+                reusedCpu += done.cpuSeconds();
+            } else {
+                cpu += done == null ? 0 : done.cpuSeconds();
+            }
         }
         return new Timing(seconds(t0, firstStart), seconds(t0, firstStep), Stat.of(issueToStart), Stat.of(idle),
-                Stat.of(completeToIssue), runs, new Cost(seconds(t0, last), cpu, cores));
+                Stat.of(completeToIssue), runs, new Cost(seconds(t0, last), cpu, cores, reused, reusedCpu));
     }
 
     /** The section results.md ends with (what {@code ./simclr report} prints). */
@@ -171,7 +182,10 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
         return String.format(Locale.ROOT, "wall: %.0f s, submit → last run completed; runs' own CPU: %.0f "
                         + "core-seconds = %.0f %% of the %.0f core-seconds of this host's %d cores over that time (the "
                         + "rest: start-up, scheduling gaps, I/O, waiting on Kafka or idle cores)", cost.wallSeconds(),
-                cost.runCpuSeconds(), 100 * cost.runShare(), cost.availableCoreSeconds(), cost.cores());
+                cost.runCpuSeconds(), 100 * cost.runShare(), cost.availableCoreSeconds(), cost.cores())
+                + (cost.reusedRuns() == 0 ? "" : String.format(Locale.ROOT, "; reused: %d runs finished before by "
+                + "other experiments (%.0f core-seconds they had cost, not spent again)", cost.reusedRuns(),
+                cost.reusedCpuSeconds()));
     }
 
     static String fmt(Double seconds) {

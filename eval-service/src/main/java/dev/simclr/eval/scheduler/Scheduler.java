@@ -118,11 +118,23 @@ public final class Scheduler {
         }
     }
 
-    /** Taken at once (the stored result is what counts; it is also polled for), and a pass run now. */
+    /**
+     * Taken at once (the stored result is what counts; it is also polled for), and a pass run now — by every
+     * experiment that has the run in its plan: a run is shared by the experiments that ask for the same computation,
+     * and its completion names the one whose request finished it.
+     */
     public void runCompleted(RunCompleted c) {
-        Active a = c.experimentId() == null ? null : active.get(c.experimentId());
-        if (a != null && a.state().runs.containsKey(c.runId())) {
-            a.results().put(c.runId(), c);
+        if (c.runId() == null) {
+            return;
+        }
+        boolean taken = false;
+        for (Active a : active.values()) {
+            if (a.state().runs.containsKey(c.runId())) {
+                a.results().put(c.runId(), c);
+                taken = true;
+            }
+        }
+        if (taken) {
             progress.remove(c.runId());
             signals.heard(c.runId(), c.stage());
             wake.run();
@@ -209,7 +221,19 @@ public final class Scheduler {
                 changed = true;
             } else if (run.status == ExperimentState.RunStatus.PLANNED
                     && n.needs().stream().allMatch(a.results()::containsKey)) {
-                issue(a, n, run, true);
+                // finished before, by another experiment that asked for the same computation: reused, not run
+                Optional<RunCompleted> stored = result(n.runId());
+                if (stored.isPresent()) {
+                    run.status = ExperimentState.RunStatus.COMPLETED;
+                    run.completedAt = Instant.now(); // for this experiment: now (the stored result keeps its own)
+                    run.noticedAt = run.completedAt;
+                    run.reusedFrom = stored.get().experimentId();
+                    a.results().put(n.runId(), stored.get());
+                    LOG.infof("run %s (experiment %s): finished before by experiment %s, its result reused",
+                            n.runId(), st.experimentId, run.reusedFrom);
+                } else {
+                    issue(a, n, run, true);
+                }
                 changed = true;
             } else if (run.status == ExperimentState.RunStatus.ISSUED && silent(n, run)) {
                 LOG.warnf("run %s (experiment %s) shows no sign of life since %s: request sent again",
@@ -220,7 +244,7 @@ public final class Scheduler {
             }
         }
         if (st.runs.values().stream().allMatch(r -> r.status == ExperimentState.RunStatus.COMPLETED)) {
-            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage.of(a.plan(), a.results()), st)
+            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage.of(st.experimentId, a.plan(), a.results()), st)
                     .publish(store);
             end(a, ExperimentState.Status.COMPLETED, new ExperimentCompleted(Event.SCHEMA_VERSION,
                     st.experimentId, Report.prefix(st.experimentId), Instant.now()));

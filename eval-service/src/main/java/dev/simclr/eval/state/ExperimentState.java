@@ -36,6 +36,8 @@ public final class ExperimentState {
         public Instant firstStepAt;
         public Instant completedAt;
         public Instant noticedAt;
+        /** The experiment that had finished this run before this one asked for it (reused, not run); else null. */
+        public String reusedFrom;
     }
 
     public String experimentId;

@@ -82,6 +82,9 @@ public final class StatusView {
             m.put("issuedAt", r.issuedAt);
             m.put("startedAt", r.startedAt);
             m.put("completedAt", r.completedAt);
+            if (r.reusedFrom != null) {
+                m.put("reusedFrom", r.reusedFrom); // finished before by that experiment: not run again
+            }
             RunProgress p = scheduler.progress(runId).orElse(null);
             if (p != null && r.status == ExperimentState.RunStatus.ISSUED) {
                 m.put("step", p.step());

@@ -29,6 +29,38 @@ class PlannerTest {
         return ExperimentSpec.read(spec);
     }
 
+    private static List<String> ids(String experimentId, ExperimentSpec spec, Map<DatasetRef, String> content) {
+        DatasetRef two = new DatasetRef("fashion-mnist-classes-2", "v1");
+        return Planner.plan(experimentId, spec, new Planner.Datasets(DATA, Map.of("fashion-mnist", Map.of(2, two)),
+                Map.of(), Map.of(), content)).stream().map(Planner.Node::runId).toList();
+    }
+
+    @Test
+    void runIdsSayWhatARunComputesNotWhichExperimentAskedUnlessTheSpecSaysFresh() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode json = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        ExperimentSpec spec = ExperimentSpec.read(json);
+        Map<DatasetRef, String> content = Map.of(DATA, "aa");
+        List<String> first = ids("exp-1", spec, content);
+        assertThat(ids("exp-2", spec, content)).isEqualTo(first);
+        // another content under the same name and version: every run that reads it, and all that follow, change
+        List<String> other = ids("exp-1", spec, Map.of(DATA, "bb"));
+        Planner.Datasets d = new Planner.Datasets(DATA, Map.of("fashion-mnist", Map.of(2,
+                new DatasetRef("fashion-mnist-classes-2", "v1"))), Map.of(), Map.of(), content);
+        List<Planner.Node> plan = Planner.plan("exp-1", spec, d);
+        for (int i = 0; i < plan.size(); i++) {
+            Planner.Node n = plan.get(i);
+            boolean readsSubsetOnly = n.stage() == Stage.EVAL && n.needs().isEmpty(); // raw pixels on the subset
+            assertThat(other.get(i).equals(first.get(i))).as(n.runId()).isEqualTo(readsSubsetOnly);
+        }
+        json.put("fresh", true);
+        ExperimentSpec fresh = ExperimentSpec.read(json);
+        assertThat(fresh.problems()).isEmpty();
+        List<String> own = ids("exp-1", fresh, content);
+        assertThat(own).doesNotContainAnyElementsOf(first).doesNotContainAnyElementsOf(ids("exp-2", fresh, content));
+        assertThat(ids("exp-1", fresh, content)).isEqualTo(own);
+    }
+
     @Test
     void viewsFromAugmentServiceAddAnAugmentRunThatFeedsThePretraining() throws Exception {
         ExperimentSpec spec = demoWithViews("augment-service");

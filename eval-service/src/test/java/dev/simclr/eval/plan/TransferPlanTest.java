@@ -107,7 +107,7 @@ class TransferPlanTest {
         DatasetRef two = new DatasetRef("fashion-mnist-classes-2-sample-200bp", "v1");
         DatasetRef ten = new DatasetRef("fashion-mnist-sample-200bp", "v1");
         Planner.Datasets d = new Planner.Datasets(ten, Map.of("fashion-mnist", Map.of(2, two, 10, ten)), Map.of(),
-                Map.of(two, 240, ten, 1200));
+                Map.of(two, 240, ten, 1200), Map.of());
         List<Planner.Node> evals = Planner.plan("exp", spec, d).stream().filter(n -> n.stage() == Stage.EVAL).toList();
         assertThat(evals).hasSize(8);
         for (Planner.Node n : evals) {

@@ -51,13 +51,18 @@ final class ExperimentCommands {
         @CommandLine.Option(names = "--follow", description = "show progress until it ends, then print the tables")
         boolean follow;
 
+        @CommandLine.Option(names = "--fresh", description = "run every run again (spec fresh: true) instead of "
+                + "reusing runs another experiment finished with the same computation")
+        boolean fresh;
+
         @Override
         public Integer call() throws Exception {
-            return submit(recipe, scale, id, follow, System.out);
+            return submit(recipe, scale, id, follow, fresh, System.out);
         }
     }
 
-    static int submit(Path recipe, String scale, String id, boolean follow, PrintStream out) throws Exception {
+    static int submit(Path recipe, String scale, String id, boolean follow, boolean fresh, PrintStream out)
+            throws Exception {
         String text = UserError.read("recipe", recipe);
         JsonNode file;
         try {
@@ -77,6 +82,9 @@ final class ExperimentCommands {
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("recipe", file.path("recipe").asText(recipe.getFileName().toString().replace(".json", "")));
+        if (fresh) {
+            spec = ((ObjectNode) spec.deepCopy()).put("fresh", true);
+        }
         body.set("spec", spec);
         body.put("submittedBy", System.getProperty("user.name"));
         if (id != null) {
