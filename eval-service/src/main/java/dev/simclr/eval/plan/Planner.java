@@ -28,9 +28,8 @@ import java.util.function.Function;
 /**
  * An experiment as a DAG of runs, a pure function of (experiment id, spec, datasets): the same plan after a restart,
  * the same run ids, so finished runs are recognised — and, unless the spec says {@code fresh}, the same ids as
- * another experiment's runs that compute the same thing, which are then reused. Pretraining is shared by the studies (one per seed, or one for every
- * seed with {@code pretrain.seed}); each study adds
- * the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
+ * another experiment's runs that compute the same thing, which are then reused. Pretraining is shared by the
+ * studies (one per seed, or one for every seed with {@code pretrain.seed}); each study adds the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
  * checkpoint key).
  */
 public final class Planner {
@@ -50,8 +49,8 @@ public final class Planner {
      * dataset's name first, then the spec's other datasets), the class subset (sampled) for each class count.
      */
     public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
-                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed, Map<DatasetRef, Integer> trainImages,
-                           Map<DatasetRef, String> contentSha256) {
+                           Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed,
+                           Map<DatasetRef, Integer> trainImages, Map<DatasetRef, String> contentSha256) {
         public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {
             this(main, transfer, Map.of(), Map.of(), Map.of());
         }
@@ -105,8 +104,8 @@ public final class Planner {
                         if (mode == DistillMode.FROZEN_BASE) {
                             baseRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                         }
-                        Node n = distill(experimentId, spec, data, data.main(), teacher, mode == DistillMode.FROZEN_BASE ? base
-                                : null, student, mode, seed);
+                        Node n = distill(experimentId, spec, data, data.main(), teacher,
+                                mode == DistillMode.FROZEN_BASE ? base : null, student, mode, seed);
                         nodes.putIfAbsent(n.runId(), n);
                     }
                 }
@@ -178,12 +177,12 @@ public final class Planner {
      * The pretraining run, last; before it, when its views come from augment-service, the augment run that writes
      * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
      */
-    private static List<Node> pretrain(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, EncoderSpec encoder,
-                                       long runSeed) {
+    private static List<Node> pretrain(String exp, ExperimentSpec spec, Datasets all, DatasetRef data,
+                                       EncoderSpec encoder, long runSeed) {
         ExperimentSpec.Pretrain p = spec.pretrain();
         long seed = p.seedFor(runSeed); // the same node for every seed when pretraining is shared
-        String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset", input(all, data),
-                "pretrain", p));
+        String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset",
+                input(all, data), "pretrain", p));
         Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
         String augmentRunId = p.viewsFromAugmentService() ? id(exp, spec, Stage.AUGMENT, Map.of("for", runId)) : null;
         Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
@@ -206,8 +205,8 @@ public final class Planner {
     }
 
     /** {@code fraction}: the sweep's label fraction (part of the run's identity), or null for the spec's own. */
-    private static Node finetune(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain, String policy,
-                                 long seed, String study, Map<String, String> labels, Double fraction) {
+    private static Node finetune(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain,
+                                 String policy, long seed, String study, Map<String, String> labels, Double fraction) {
         ExperimentSpec.Finetune f = spec.finetune();
         // the seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
         Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy",
@@ -243,10 +242,10 @@ public final class Planner {
                         base == null ? null : done.get(base.runId()).checkpointKey()));
     }
 
-    private static Node linear(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data, int classes,
-                               Node pretrain, int batch, int epochs, long seed) {
-        String runId = id(exp, spec, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", input(all, data), "batch", batch,
-                "epochs", epochs, "seed", seed));
+    private static Node linear(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data,
+                               int classes, Node pretrain, int batch, int epochs, long seed) {
+        String runId = id(exp, spec, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", input(all, data),
+                "batch", batch, "epochs", epochs, "seed", seed));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
@@ -258,8 +257,8 @@ public final class Planner {
     public static final String BASELINE = "baseline";
     public static final String RAW_PIXELS = "raw pixels";
 
-    private static Node pixels(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data, int classes, long seed,
-                               Integer trainImages) {
+    private static Node pixels(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data,
+                               int classes, long seed, Integer trainImages) {
         int batch = java.util.Collections.max(spec.transfer().batchSizes());
         int epochs = spec.transfer().epochsFor(batch, trainImages);
         String runId = id(exp, spec, Stage.EVAL, Map.of("pixels", input(all, data), "batch", batch, "epochs", epochs,

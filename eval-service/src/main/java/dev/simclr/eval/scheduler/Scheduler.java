@@ -244,7 +244,8 @@ public final class Scheduler {
             }
         }
         if (st.runs.values().stream().allMatch(r -> r.status == ExperimentState.RunStatus.COMPLETED)) {
-            Report.of(a.submitted(), a.spec(), a.plan(), a.results(), lineage.of(st.experimentId, a.plan(), a.results()), st)
+            Report.of(a.submitted(), a.spec(), a.plan(), a.results(),
+                    lineage.of(st.experimentId, a.plan(), a.results()), st)
                     .publish(store);
             end(a, ExperimentState.Status.COMPLETED, new ExperimentCompleted(Event.SCHEMA_VERSION,
                     st.experimentId, Report.prefix(st.experimentId), Instant.now()));
