@@ -29,8 +29,8 @@ import java.util.function.Function;
  * An experiment as a DAG of runs, a pure function of (experiment id, spec, datasets): the same plan after a restart,
  * the same run ids, so finished runs are recognised — and, unless the spec says {@code fresh}, the same ids as
  * another experiment's runs that compute the same thing, which are then reused. Pretraining is shared by the
- * studies (one per seed, or one for every seed with {@code pretrain.seed}); each study adds the runs that measure it. Requests are built when their inputs exist (a fine-tune needs its pretrain's
- * checkpoint key).
+ * studies (one per seed, or one for every seed with {@code pretrain.seed}); each study adds the runs that measure it.
+ * Requests are built when their inputs exist (a fine-tune needs its pretrain's checkpoint key).
  */
 public final class Planner {
     private Planner() {}
