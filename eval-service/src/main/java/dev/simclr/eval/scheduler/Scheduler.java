@@ -202,10 +202,7 @@ public final class Scheduler {
                     : a.results().containsKey(n.runId()) ? Optional.of(a.results().get(n.runId()))
                     : poll ? result(n.runId()) : Optional.empty();
             if (done.isPresent()) {
-                run.status = ExperimentState.RunStatus.COMPLETED;
-                run.completedAt = done.get().at() != null ? done.get().at() : Instant.now();
-                run.noticedAt = Instant.now();
-                a.results().put(n.runId(), done.get());
+                completed(a, n, run, done.get(), done.get().at() != null ? done.get().at() : Instant.now());
                 changed = true;
                 continue;
             }
@@ -224,11 +221,9 @@ public final class Scheduler {
                 // finished before, by another experiment that asked for the same computation: reused, not run
                 Optional<RunCompleted> stored = result(n.runId());
                 if (stored.isPresent()) {
-                    run.status = ExperimentState.RunStatus.COMPLETED;
-                    run.completedAt = Instant.now(); // for this experiment: now (the stored result keeps its own)
-                    run.noticedAt = run.completedAt;
+                    // completed for this experiment now (the stored result keeps its own instant)
+                    completed(a, n, run, stored.get(), Instant.now());
                     run.reusedFrom = stored.get().experimentId();
-                    a.results().put(n.runId(), stored.get());
                     LOG.infof("run %s (experiment %s): finished before by experiment %s, its result reused",
                             n.runId(), st.experimentId, run.reusedFrom);
                 } else {
@@ -255,6 +250,14 @@ public final class Scheduler {
         if (changed) {
             states.save(st);
         }
+    }
+
+    private static void completed(Active a, Planner.Node n, ExperimentState.Run run, RunCompleted result,
+                                  Instant at) {
+        run.status = ExperimentState.RunStatus.COMPLETED;
+        run.completedAt = at;
+        run.noticedAt = Instant.now();
+        a.results().put(n.runId(), result);
     }
 
     /** Sends the run's request; {@code attempt}: a new attempt (first or retry), else the same one re-sent. */
