@@ -101,7 +101,7 @@ public final class DerivedDatasets {
                         + "for " + k);
             }
         }
-        for (long seed : spec.seeds()) {
+        for (long seed : spec.transferSeeds()) {
             Map<Integer, DatasetRef> byK = new TreeMap<>();
             for (int k : classCounts) {
                 if (k == all) {
@@ -145,7 +145,7 @@ public final class DerivedDatasets {
     private Map<Integer, DatasetRef> byClassCount(ExperimentSpec spec, DatasetRef root, List<Integer> classCounts,
                                                   Sample sample, Map<Long, Map<Integer, DatasetRef>> drawn) {
         Map<Integer, DatasetRef> byClasses = new TreeMap<>();
-        Map<Integer, DatasetRef> first = drawn.get(spec.seeds().get(0));
+        Map<Integer, DatasetRef> first = drawn.get(spec.transferSeeds().get(0));
         for (int k : classCounts) {
             byClasses.put(k, first.containsKey(k) ? first.get(k) : sampled(root, sample));
         }

@@ -95,7 +95,9 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * (or their own), each its own rows in the table.
      */
     public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs,
-                           List<TransferDataset> datasets, Integer steps, Boolean pixelBaseline) {
+                           List<TransferDataset> datasets, Integer steps, Boolean pixelBaseline,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Long> seeds) {
         /** Whether each seed's subsets also get logistic regression on raw pixels (a "raw pixels" column). */
         public boolean withPixelBaseline() {
             return Boolean.TRUE.equals(pixelBaseline);
@@ -124,6 +126,24 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         public DatasetRef ref() {
             return new DatasetRef(name, version);
         }
+    }
+
+    /**
+     * The seeds of the transfer study: {@code transfer.seeds} when given (linear evaluations are cheap, and a class
+     * subset drawn per seed varies more than a fine-tuning does, so the study may take more seeds than the others),
+     * else the spec's {@code seeds}.
+     */
+    public List<Long> transferSeeds() {
+        return transfer != null && transfer.seeds() != null ? transfer.seeds() : seeds;
+    }
+
+    /** Every seed some study of the spec runs: {@code seeds}, then the transfer study's others, in order. */
+    public List<Long> allSeeds() {
+        java.util.LinkedHashSet<Long> all = new java.util.LinkedHashSet<>(seeds);
+        if (studies != null && studies.contains(TRANSFER)) {
+            all.addAll(transferSeeds());
+        }
+        return List.copyOf(all);
     }
 
     /** At most this many seeds, class counts, batch sizes, policies, students, modes or transfer datasets. */
@@ -158,6 +178,11 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
             p.add("seeds: give at least one seed (three or more for confidence intervals)");
         } else if (seeds.size() > MAX_LIST || seeds.stream().distinct().count() < seeds.size()) {
             p.add("seeds: at most " + MAX_LIST + ", each once");
+        }
+        if (transfer != null && transfer.seeds() != null && (transfer.seeds().isEmpty()
+                || transfer.seeds().size() > MAX_LIST || transfer.seeds().stream().distinct().count()
+                < transfer.seeds().size())) {
+            p.add("transfer.seeds: from 1 to " + MAX_LIST + " seeds, each once (or leave it out: the spec's seeds)");
         }
         for (var list : java.util.Arrays.asList(studies, finetune == null ? null : finetune.policies(),
                 distill == null ? null : distill.students(), distill == null ? null : distill.modes(),

@@ -72,12 +72,13 @@ public final class Planner {
 
     public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
         Map<String, Node> nodes = new LinkedHashMap<>();
-        for (long seed : spec.seeds()) {
+        for (long seed : spec.allSeeds()) {
+            boolean main = spec.seeds().contains(seed); // a transfer-only seed runs nothing else
             DatasetRef pretrainData = spec.pretrain().datasetOr(data.main());
             List<Node> pretrainRuns = pretrain(experimentId, spec, data, pretrainData, spec.encoder(), seed);
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
-            if (spec.studies().contains(ExperimentSpec.ABLATION)) {
+            if (main && spec.studies().contains(ExperimentSpec.ABLATION)) {
                 boolean sweep = spec.finetune().labelFractions() != null;
                 for (double fraction : spec.finetune().fractions()) {
                     for (String policy : spec.finetune().policies()) {
@@ -90,7 +91,7 @@ public final class Planner {
                     }
                 }
             }
-            if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
+            if (main && spec.studies().contains(ExperimentSpec.DISTILLATION)) {
                 ExperimentSpec.Distill d = spec.distill();
                 Node teacher = finetune(experimentId, spec, data, data.main(), pretrain, d.teacherPolicy(), seed,
                         "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)), null);
@@ -110,7 +111,7 @@ public final class Planner {
                     }
                 }
             }
-            if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
+            if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transferSeeds().contains(seed)) {
                 for (var domain : data.transfer().entrySet()) {
                     for (var e : domain.getValue().entrySet()) {
                         DatasetRef subset = data.subset(domain.getKey(), seed, e.getKey());

@@ -45,6 +45,7 @@ public final class WorkEstimate {
                     * batches(n, spec.distill().batchSize()) * spec.distill().epochs();
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
+            seeds = spec.transferSeeds().size();
             int domains = 1 + (spec.transfer().datasets() == null ? 0 : spec.transfer().datasets().size());
             for (int b : spec.transfer().batchSizes()) {
                 total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null

@@ -100,6 +100,28 @@ class TransferPlanTest {
     }
 
     @Test
+    void transferSeedsAddRunsOfTheTransferStudyOnly() throws Exception {
+        // the spec's seeds 1, 2 for every study; the transfer study also on 3, 4 — with a shared pretraining
+        // (pretrain.seed) a transfer-only seed adds linear evaluations and nothing else
+        ExperimentSpec spec = spec(", \"seeds\": [1, 2, 3, 4]");
+        assertThat(spec.problems()).isEmpty();
+        assertThat(spec.transferSeeds()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(spec.allSeeds()).containsExactly(1L, 2L, 3L, 4L);
+        List<Planner.Node> plan = Planner.plan("exp", spec, datasets());
+        // per seed: its own pretraining (no pretrain.seed here) and 2 domains × 2 class counts × 2 batch sizes
+        assertThat(plan.stream().filter(n -> n.stage() == Stage.EVAL)).hasSize(4 * 8);
+        assertThat(plan.stream().filter(n -> n.stage() == Stage.PRETRAIN)).hasSize(4);
+        assertThat(plan.stream().filter(n -> n.stage() == Stage.EVAL).map(n -> n.labels().get("seed")).distinct())
+                .containsExactlyInAnyOrder("1", "2", "3", "4");
+        assertThat(spec(", \"seeds\": [1, 1]").problems()).anyMatch(p -> p.startsWith("transfer.seeds:"));
+        assertThat(spec(", \"seeds\": []").problems()).anyMatch(p -> p.startsWith("transfer.seeds:"));
+        // without transfer.seeds the plan and its run ids are what they were, and the field is not written
+        assertThat(JSON.valueToTree(spec("")).get("transfer").has("seeds")).isFalse();
+        assertThat(Planner.plan("exp", spec(""), datasets()).stream().map(Planner.Node::runId).toList())
+                .isSubsetOf(plan.stream().map(Planner.Node::runId).toList());
+    }
+
+    @Test
     void withStepsEveryBatchSizeTrainsForTheSameNumberOfSteps() throws Exception {
         ExperimentSpec spec = spec(", \"steps\": 300");
         assertThat(spec.problems()).isEmpty();
