@@ -66,6 +66,10 @@ public class CoordinatorBeans {
     @ConfigProperty(name = "simclr.coordinator.max-steps", defaultValue = "20000000")
     long maxSteps;
 
+    /** At most this many runs of one stage issued at a time (0: no cap); about twice the stage's workers. */
+    @ConfigProperty(name = "simclr.coordinator.max-in-flight-per-stage", defaultValue = "4")
+    int maxInFlightPerStage;
+
     private ScheduledExecutorService clock;
 
     @Produces
@@ -88,7 +92,8 @@ public class CoordinatorBeans {
                 AckedSend.send(experimentEvents, experimentId, null, EventCodec.encode(event));
                 metrics.experimentEnded(event instanceof ExperimentCompleted ? "completed" : "failed");
             }
-        }, new Scheduler.Settings(maxAttempts, Duration.ofSeconds(2), Duration.ofSeconds(silenceSeconds)), maxSteps);
+        }, new Scheduler.Settings(maxAttempts, Duration.ofSeconds(2), Duration.ofSeconds(silenceSeconds),
+                maxInFlightPerStage), maxSteps);
     }
 
     void start(@Observes StartupEvent event, Coordinator coordinator) {

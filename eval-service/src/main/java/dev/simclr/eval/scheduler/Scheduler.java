@@ -50,13 +50,23 @@ public final class Scheduler {
     /**
      * {@code staleTolerance}: run events stamped this long before the request was issued belong to an earlier
      * attempt (worker clocks differ a little). {@code silence}: an issued run with no event for this long, while
-     * its stage's workers were quiet too, is re-sent (doubling each time).
+     * its stage's workers were quiet too, is re-sent (doubling each time). {@code maxInFlightPerStage}: at most this
+     * many runs of one stage issued and not finished, over all experiments (0: no cap) — workers share their time
+     * among the runs they hold, so without a cap 35 ready fine-tunes all finish together at the end and the teacher
+     * that the students wait for finishes last; with it, runs go in issue order (the critical path first).
      */
-    public record Settings(int maxAttempts, Duration staleTolerance, Duration silence) {
+    public record Settings(int maxAttempts, Duration staleTolerance, Duration silence, int maxInFlightPerStage) {
+        public Settings(int maxAttempts, Duration staleTolerance, Duration silence) {
+            this(maxAttempts, staleTolerance, silence, 0);
+        }
+
         public static Settings defaults() {
-            return new Settings(3, Duration.ofSeconds(2), Duration.ofMinutes(5));
+            return new Settings(3, Duration.ofSeconds(2), Duration.ofMinutes(5), DEFAULT_MAX_IN_FLIGHT_PER_STAGE);
         }
     }
+
+    /** About two runs per worker of a stage: each worker has the next run at hand, none starves the critical path. */
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_STAGE = 4;
 
     /** An experiment under way: its submission, plan (in issue order too), state and the results seen. */
     public record Active(ExperimentSubmitted submitted, ExperimentSpec spec, List<Planner.Node> plan,
@@ -218,6 +228,9 @@ public final class Scheduler {
                 changed = true;
             } else if (run.status == ExperimentState.RunStatus.PLANNED
                     && n.needs().stream().allMatch(a.results()::containsKey)) {
+                if (!roomFor(n.stage())) {
+                    continue; // its stage is at its cap: looked at again in a later pass, when a run of it ends
+                }
                 // finished before, by another experiment that asked for the same computation: reused, not run
                 Optional<RunCompleted> stored = result(n.runId());
                 if (stored.isPresent()) {
@@ -250,6 +263,27 @@ public final class Scheduler {
         if (changed) {
             states.save(st);
         }
+    }
+
+    /**
+     * Whether another run of {@code stage} may be issued under {@link Settings#maxInFlightPerStage}: runs issued and
+     * not finished, counted once per run id over every experiment under way.
+     */
+    private boolean roomFor(dev.simclr.contracts.Stage stage) {
+        int cap = settings.maxInFlightPerStage();
+        if (cap <= 0) {
+            return true;
+        }
+        java.util.Set<String> inFlight = new java.util.HashSet<>();
+        for (Active other : active.values()) {
+            for (Planner.Node n : other.plan()) {
+                ExperimentState.Run r = other.state().runs.get(n.runId());
+                if (n.stage() == stage && r != null && r.status == ExperimentState.RunStatus.ISSUED) {
+                    inFlight.add(n.runId());
+                }
+            }
+        }
+        return inFlight.size() < cap;
     }
 
     private static void completed(Active a, Planner.Node n, ExperimentState.Run run, RunCompleted result,

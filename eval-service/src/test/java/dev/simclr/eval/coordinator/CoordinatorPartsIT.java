@@ -56,8 +56,12 @@ class CoordinatorPartsIT {
     }
 
     static String dataset() {
+        return dataset(STORE);
+    }
+
+    static String dataset(ObjectStore store) {
         String name = "parts-" + UUID.randomUUID().toString().substring(0, 8);
-        new DatasetStore(STORE).publish(name, "v1", List.of("a", "b", "c", "d"),
+        new DatasetStore(store).publish(name, "v1", List.of("a", "b", "c", "d"),
                 Map.of("train", TestImages.stripes(32, 16, 1), "test", TestImages.stripes(16, 16, 2)), "test", 1000);
         return name;
     }
@@ -173,6 +177,46 @@ class CoordinatorPartsIT {
         }
         assertThat(outbox.requests.stream().filter(s -> s.topic().equals(Topics.EVAL_REQUESTS))).hasSize(1);
         assertThat(state(id).runs.get(run).status).isEqualTo(ExperimentState.RunStatus.COMPLETED);
+    }
+
+    @Test
+    void runsOfAStageBeyondItsCapWaitUntilOneEnds() throws Exception {
+        // a bucket of its own: the cap counts the runs in flight of every experiment a coordinator takes up
+        StackSettings stack = TestInfrastructure.get();
+        String id = "cap-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectStore store = new ObjectStore(new StackSettings(stack.kafkaBootstrapServers(), stack.s3Endpoint(), id,
+                stack.s3Region(), stack.accessKey(), stack.secretKey()));
+        store.ensureBucket();
+        Outbox outbox = new Outbox();
+        Coordinator c = new Coordinator(store, outbox, new Scheduler.Settings(3, Duration.ofSeconds(2),
+                Duration.ofMinutes(5), 1), 1_000_000);
+        ExperimentSubmitted three = submission(id, dataset(store), 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) three.spec().get("transfer")).set("batchSizes",
+                Json.MAPPER.valueToTree(List.of(4, 8, 16)));
+        assertThat(c.submit(three, Instant.now()).taken()).isEqualTo(Coordinator.Taken.ACCEPTED);
+        String pretrain = pretrainRun(outbox);
+        RunCompleted done = new RunCompleted(Event.SCHEMA_VERSION, id, pretrain, Stage.PRETRAIN,
+                RunStore.checkpointKey(pretrain, 4), Map.of("loss", 1.0), 1.0, Instant.now());
+        new RunStore(store).saveResult(pretrain, EventCodec.encode(done));
+        c.runCompleted(done);
+        java.util.Set<String> ended = new java.util.HashSet<>();
+        for (int round = 1; round <= 3; round++) {
+            c.tick();
+            c.tick();
+            List<String> evals = outbox.requests.stream().filter(s -> s.topic().equals(Topics.EVAL_REQUESTS))
+                    .map(Sent::key).distinct().toList();
+            // three linear evaluations are ready, but one at a time is issued: the next when the last has ended
+            assertThat(evals).hasSize(round);
+            String last = evals.get(round - 1);
+            assertThat(ended).doesNotContain(last);
+            RunCompleted eval = new RunCompleted(Event.SCHEMA_VERSION, id, last, Stage.EVAL, null,
+                    Map.of("top1", 0.5), 1.0, Instant.now());
+            new RunStore(store).saveResult(last, EventCodec.encode(eval));
+            c.runCompleted(eval);
+            ended.add(last);
+        }
+        c.tick();
+        assertThat(outbox.experiments).singleElement().isInstanceOf(dev.simclr.contracts.ExperimentCompleted.class);
     }
 
     @Test
