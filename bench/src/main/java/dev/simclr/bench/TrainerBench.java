@@ -54,11 +54,6 @@ public final class TrainerBench {
         System.out.printf("cpu %s; fp32 peak of %d cores %.1f GFLOP/s = %d cores x %d FMA x %d lanes x 2 x %.3f GHz "
                         + "[%s]%n", peak.cpu(), threads, peak.gflops(), peak.cores(), peak.fmaUnits(), peak.lanes(),
                 peak.ghz(), peak.basis());
-        // what the cores do reach on the best-tuned fp32 kernel there is: the nominal peak's clock is the guest's
-        // word, so a share of the measured GEMM rate is the figure that cannot overstate efficiency
-        double gemm = gemmGflops(GEMM_N, 20);
-        System.out.printf("sgemm ceiling %.1f GFLOP/s (libtorch matmul %dx%d fp32, same threads) = %.1f %% of the "
-                + "nominal peak%n", gemm, GEMM_N, GEMM_N, 100 * gemm / peak.gflops());
         Path flopScript = Path.of(System.getProperty("simclr.repo.root", ".")).resolve("python/count_flops.py");
         double logSum = 0;
         for (Config c : CONFIGS) {
@@ -68,33 +63,12 @@ public final class TrainerBench {
             double gflops = r.oursImagesPerSecond() * stepFlopsPerImage / 1e9;
             System.out.printf("resnet18 width=%.2f batch=%d %dx%dx%d: ours %.1f img/s, pytorch %.1f img/s, "
                             + "ratio %.2f, java-side share of the step %.2f %%; %.2f GFLOP per image-step, "
-                            + "ours %.1f GFLOP/s = %.1f %% of peak, %.1f %% of the sgemm ceiling%n", c.width(),
-                    c.batch(), c.size(), c.size(), c.channels(), r.oursImagesPerSecond(), r.torchImagesPerSecond(),
-                    r.ratio(), 100 * r.javaShare(), stepFlopsPerImage / 1e9, gflops, 100 * gflops / peak.gflops(),
-                    100 * gflops / gemm);
+                            + "ours %.1f GFLOP/s = %.1f %% of peak%n", c.width(), c.batch(), c.size(),
+                    c.size(), c.channels(), r.oursImagesPerSecond(), r.torchImagesPerSecond(), r.ratio(),
+                    100 * r.javaShare(), stepFlopsPerImage / 1e9, gflops, 100 * gflops / peak.gflops());
             logSum += Math.log(r.ratio());
         }
         System.out.printf("trainer_vs_pytorch ratio=%.2f%n", Math.exp(logSum / CONFIGS.size()));
-    }
-
-    static final int GEMM_N = 2048;
-
-    /** fp32 GFLOP/s of libtorch's n×n matrix product (2n³ FLOPs each), best of {@code reps} after a warm-up. */
-    static double gemmGflops(int n, int reps) {
-        try (NDManager m = NDManager.newBaseManager()) {
-            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
-            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
-            a.matMul(b).close();
-            long best = Long.MAX_VALUE;
-            for (int i = 0; i < reps; i++) {
-                long t0 = System.nanoTime();
-                try (NDArray c = a.matMul(b)) {
-                    c.toType(ai.djl.ndarray.types.DataType.FLOAT32, false); // computed: libtorch is eager
-                }
-                best = Math.min(best, System.nanoTime() - t0);
-            }
-            return 2.0 * n * n * n / best;
-        }
     }
 
     /** The step the trainer runs, on fixed random inputs (no augmentation: the step alone is measured). */

@@ -112,6 +112,25 @@ public final class Findings {
                     + "most classes − with the fewest > 0", "same encoder per seed; batch sizes compared at " + (steps
                     ? "equal steps (a larger batch sees more images)" : "equal epochs (a smaller batch makes more "
                     + "steps)"), paired(kappa, Findings::batchGainGrowth)));
+            if (spec.transfer().withPixelBaseline()) {
+                // not a finding of the reference but its premise: the encoder's features beat the raw pixels, per
+                // domain, with the most classes (where chance helps least) at the largest batch
+                String largest = Integer.toString(java.util.Collections.max(spec.transfer().batchSizes()));
+                for (String domain : plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study()))
+                        .map(n -> n.labels().get("domain")).distinct().toList()) {
+                    String most = plan.stream().filter(n -> domain.equals(n.labels().get("domain")))
+                            .map(n -> Integer.parseInt(n.labels().get("classes"))).max(Integer::compare)
+                            .map(String::valueOf).orElseThrow();
+                    Map<String, Map<String, Double>> top1 = bySeed(plan, results, ExperimentSpec.TRANSFER,
+                            n -> !domain.equals(n.labels().get("domain")) || !most.equals(n.labels().get("classes"))
+                                    ? null : n.labels().containsKey(Planner.BASELINE) ? "pixels"
+                                    : largest.equals(n.labels().get("batch")) ? "encoder" : null, "top1");
+                    out.add(verdict("3p " + domain, ExperimentSpec.TRANSFER, "linear evaluation − logistic "
+                            + "regression on raw pixels > 0, " + most + " classes of " + domain + " (SimCLR's premise: "
+                            + "its features beat the pixels)", "same subset, batch " + largest + " and " + budget,
+                            paired(top1, m -> diff(m, List.of("encoder"), List.of("pixels")))));
+                }
+            }
         }
         return out;
     }

@@ -165,6 +165,15 @@ class TransferPlanTest {
         assertThat(r.markdown()).contains("| batch 64 | raw pixels |").contains("| 50.0 ± 0.0 |");
         assertThat(r.findings()).filteredOn(f -> f.id().equals("3a")).singleElement()
                 .satisfies(f -> assertThat(f.seeds()).isEqualTo(2));
+        // the premise: the encoder (10 classes, batch 64: 60 %) against raw pixels (50 %) on the same subsets
+        assertThat(r.findings()).filteredOn(f -> f.id().equals("3p fashion-mnist")).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.seeds()).isEqualTo(2);
+                    assertThat(f.mean()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+                    assertThat(f.claim()).contains("10 classes");
+                });
+        assertThat(Report.of(submitted, spec(", \"steps\": 300"), withPixels, done, Map.of(),
+                new ExperimentState()).findings()).noneMatch(f -> f.id().startsWith("3p"));
         // without steps: the spec's epochs whatever the batch
         assertThat(Planner.plan("exp", spec(""), d).stream().filter(n -> n.stage() == Stage.EVAL)
                 .map(n -> n.runId()).distinct()).hasSize(8);
