@@ -45,14 +45,16 @@ public final class WorkEstimate {
                     * batches(n, spec.distill().batchSize()) * spec.distill().epochs();
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
-            seeds = spec.transferSeeds().size();
+            long transferSeeds = spec.transferSeeds().size(); // the study may take its own seeds
             int domains = 1 + (spec.transfer().datasets() == null ? 0 : spec.transfer().datasets().size());
             for (int b : spec.transfer().batchSizes()) {
-                total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null
+                total += transferSeeds * domains * spec.transfer().classCounts().size()
+                        * (spec.transfer().steps() != null
                         ? spec.transfer().steps() : batches(n, b) * spec.transfer().epochs());
             }
             if (spec.transfer().withPixelBaseline()) {
-                total += seeds * domains * spec.transfer().classCounts().size() * (spec.transfer().steps() != null
+                total += transferSeeds * domains * spec.transfer().classCounts().size()
+                        * (spec.transfer().steps() != null
                         ? spec.transfer().steps() : batches(n, 256) * spec.transfer().epochs());
             }
         }

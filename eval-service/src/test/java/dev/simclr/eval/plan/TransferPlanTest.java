@@ -101,8 +101,7 @@ class TransferPlanTest {
 
     @Test
     void transferSeedsAddRunsOfTheTransferStudyOnly() throws Exception {
-        // the spec's seeds 1, 2 for every study; the transfer study also on 3, 4 — with a shared pretraining
-        // (pretrain.seed) a transfer-only seed adds linear evaluations and nothing else
+        // the spec's seeds 1, 2 for every study; the transfer study also on 3, 4
         ExperimentSpec spec = spec(", \"seeds\": [1, 2, 3, 4]");
         assertThat(spec.problems()).isEmpty();
         assertThat(spec.transferSeeds()).containsExactly(1L, 2L, 3L, 4L);
@@ -119,6 +118,18 @@ class TransferPlanTest {
         assertThat(JSON.valueToTree(spec("")).get("transfer").has("seeds")).isFalse();
         assertThat(Planner.plan("exp", spec(""), datasets()).stream().map(Planner.Node::runId).toList())
                 .isSubsetOf(plan.stream().map(Planner.Node::runId).toList());
+
+        // the cpu scale of the three-study recipe: seeds 1–5, transfer 1–10, one shared pretraining (pretrain.seed)
+        // per architecture — the transfer-only seeds 6–10 add linear evaluations and nothing else
+        ExperimentSpec cpu = ExperimentSpec.read(JSON.readTree(java.nio.file.Path.of("../recipes/demo.json").toFile())
+                .get("scales").get("cpu"));
+        assertThat(cpu.problems()).isEmpty();
+        List<Planner.Node> all = Planner.plan("exp", cpu, datasets());
+        assertThat(all.stream().filter(n -> n.stage() == Stage.PRETRAIN)).hasSize(2); // ResNet and the VGG student's
+        assertThat(all.stream().filter(n -> n.stage() != Stage.EVAL && n.stage() != Stage.PRETRAIN)
+                .map(n -> n.labels().get("seed")).distinct()).containsExactlyInAnyOrder("1", "2", "3", "4", "5");
+        assertThat(all.stream().filter(n -> n.stage() == Stage.EVAL).map(n -> n.labels().get("seed")).distinct())
+                .hasSize(10);
     }
 
     @Test
