@@ -13,8 +13,8 @@ import java.util.Set;
  * The cores' fp32 peak, as the bench states it: cores × FMA units per core × fp32 lanes per FMA × 2 FLOPs × clock.
  * Lanes come from the instruction set oneDNN may use (8 at AVX2 — the {@code ONEDNN_MAX_CPU_ISA} cap — or 16 with
  * AVX-512 allowed and present); FMA units per core from the vendor's documentation per CPU family (not readable from
- * the OS: see {@link #fmaUnits}); the clock from {@code /proc/cpuinfo}'s "cpu MHz" (what the guest sees; turbo may
- * run higher, so the share is an upper bound on efficiency's denominator only as far as that clock holds).
+ * the OS: see {@link #fmaUnits}); the clock measured by {@link CpuClock} on the same number of cores (a guest's
+ * {@code /proc/cpuinfo} "cpu MHz" is nominal: it is printed beside it).
  */
 public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz, String basis) {
 
@@ -22,7 +22,22 @@ public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz
         return cores * fmaUnits * lanes * 2 * ghz;
     }
 
+    /** {@code ./simclr bench peak [cores]}: the fp32 peak and how each factor of it was got. */
+    public static void main(String[] args) {
+        print(of(args.length > 0 ? Integer.parseInt(args[0]) : 2));
+    }
+
+    static void print(CpuPeak p) {
+        System.out.printf(Locale.ROOT, "cpu %s; fp32 peak of %d cores %.1f GFLOP/s = %d cores x %d FMA x %d lanes x 2 x "
+                + "%.3f GHz [%s]%n", p.cpu(), p.cores(), p.gflops(), p.cores(), p.fmaUnits(), p.lanes(), p.ghz(),
+                p.basis());
+    }
+
     public static CpuPeak of(int cores) {
+        return of(cores, CpuClock.measure(cores));
+    }
+
+    static CpuPeak of(int cores, CpuClock clock) {
         List<String> info;
         try {
             info = Files.readAllLines(Path.of("/proc/cpuinfo"));
@@ -42,9 +57,9 @@ public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz
         String name = field(info, "model name", "?") + " (" + vendor + " family " + family + " model " + model + ")";
         String basis = "ISA " + (avx512 ? "AVX-512" : lanes == 8 ? "AVX2" : "SSE") + " (ONEDNN_MAX_CPU_ISA=" + cap
                 + "): " + lanes + " fp32 lanes; " + units + " FMA units per core (" + vendor + " family " + family
-                + ", vendor documentation); " + String.format(Locale.ROOT, "%.3f", mhz / 1000) + " GHz from "
-                + "/proc/cpuinfo";
-        return new CpuPeak(name, cores, units, lanes, mhz / 1000, basis);
+                + ", vendor documentation); clock " + clock.describe() + "; /proc/cpuinfo says "
+                + String.format(Locale.ROOT, "%.3f", mhz / 1000) + " GHz";
+        return new CpuPeak(name, cores, units, lanes, clock.ghz(), basis);
     }
 
     /**

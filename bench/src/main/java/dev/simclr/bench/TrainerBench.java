@@ -51,9 +51,7 @@ public final class TrainerBench {
         System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
                 + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT);
         CpuPeak peak = CpuPeak.of(threads);
-        System.out.printf("cpu %s; fp32 peak of %d cores %.1f GFLOP/s = %d cores x %d FMA x %d lanes x 2 x %.3f GHz "
-                        + "[%s]%n", peak.cpu(), threads, peak.gflops(), peak.cores(), peak.fmaUnits(), peak.lanes(),
-                peak.ghz(), peak.basis());
+        CpuPeak.print(peak);
         Path flopScript = Path.of(System.getProperty("simclr.repo.root", ".")).resolve("python/count_flops.py");
         double logSum = 0;
         for (Config c : CONFIGS) {

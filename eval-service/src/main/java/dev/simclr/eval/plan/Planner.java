@@ -209,14 +209,12 @@ public final class Planner {
     private static Node finetune(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain,
                                  String policy, long seed, String study, Map<String, String> labels, Double fraction) {
         ExperimentSpec.Finetune f = spec.finetune();
-        // the seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
-        Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy",
-                policy, "finetune", f, "seed", seed, "dataset", input(all, data)));
-        if (fraction != null) {
-            identity.put("fraction", fraction);
-        }
-        String runId = id(exp, spec, Stage.FINETUNE, identity);
         double labelFraction = fraction != null ? fraction : f.labelFraction();
+        // what the run computes, not the study around it: another policy list or sweep leaves this run's id alone.
+        // The seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
+        String runId = id(exp, spec, Stage.FINETUNE, Map.of("from", pretrain.runId(), "policy", policy, "seed", seed,
+                "dataset", input(all, data), "labelFraction", labelFraction, "epochs", f.epochs(), "batchSize",
+                f.batchSize(), "optimizer", f.optimizer()));
         return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
                         spec.pretrain().projectionLayers(), policy, labelFraction, f.batchSize(), f.epochs(),
@@ -227,8 +225,15 @@ public final class Planner {
     private static Node distill(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node teacher, Node base,
                                 EncoderSpec student, DistillMode mode, long seed) {
         ExperimentSpec.Distill d = spec.distill();
+        // what the run computes: the other students, modes and the teacher's policy name are not part of it
         Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("teacher", teacher.runId(), "student",
-                student, "mode", mode, "distill", d, "seed", seed, "dataset", input(all, data)));
+                student, "mode", mode, "seed", seed, "dataset", input(all, data), "temperature", d.temperature(),
+                "alpha", d.alpha(), "epochs", d.epochs(), "batchSize", d.batchSize(), "patienceEpochs",
+                d.patienceEpochs()));
+        identity.put("optimizer", d.optimizer());
+        if (mode == DistillMode.FROZEN_BASE) {
+            identity.put("denseHidden", d.denseHidden());
+        }
         if (base != null) {
             identity.put("base", base.runId());
         }

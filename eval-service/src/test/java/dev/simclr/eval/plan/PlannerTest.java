@@ -62,6 +62,38 @@ class PlannerTest {
     }
 
     @Test
+    void aRunsIdIsWhatItComputesNotTheStudyAroundIt() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode json = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        Map<DatasetRef, String> content = Map.of(DATA, "aa");
+        List<String> all = ids("exp-1", ExperimentSpec.read(json), content);
+        // fewer policies, one student, one mode: every run left is one the first plan has, under the same id
+        ((ObjectNode) json.path("finetune")).putArray("policies").add("none").add("crop");
+        ObjectNode distill = (ObjectNode) json.path("distill");
+        JsonNode first = distill.path("students").get(0).deepCopy();
+        distill.putArray("students").add(first);
+        distill.putArray("modes").add("frozen-base");
+        ExperimentSpec fewer = ExperimentSpec.read(json);
+        assertThat(fewer.problems()).isEmpty();
+        List<String> kept = ids("exp-2", fewer, content);
+        assertThat(kept).hasSizeLessThan(all.size());
+        assertThat(all).containsAll(kept);
+        // what a fine-tune computes changes: the fine-tunes and the students that learn from them change, nothing else
+        ((ObjectNode) json.path("finetune")).put("epochs", json.path("finetune").path("epochs").asInt() + 1);
+        Planner.Datasets d = new Planner.Datasets(DATA, Map.of("fashion-mnist", Map.of(2,
+                new DatasetRef("fashion-mnist-classes-2", "v1"))), Map.of(), Map.of(), content);
+        List<Planner.Node> before = Planner.plan("exp-1", fewer, d);
+        List<Planner.Node> after = Planner.plan("exp-1", ExperimentSpec.read(json), d);
+        assertThat(after).hasSameSizeAs(before);
+        for (int i = 0; i < before.size(); i++) {
+            Stage stage = before.get(i).stage();
+            boolean follows = stage == Stage.FINETUNE || stage == Stage.DISTILL;
+            assertThat(after.get(i).runId().equals(before.get(i).runId())).as(before.get(i).runId())
+                    .isEqualTo(!follows);
+        }
+    }
+
+    @Test
     void viewsFromAugmentServiceAddAnAugmentRunThatFeedsThePretraining() throws Exception {
         ExperimentSpec spec = demoWithViews("augment-service");
         assertThat(spec.problems()).isEmpty();
