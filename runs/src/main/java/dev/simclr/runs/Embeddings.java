@@ -50,7 +50,8 @@ public final class Embeddings {
             throw new IllegalArgumentException("run " + runId + " (" + result.path("stage").asText()
                     + ") keeps no checkpoint: embed a pretraining, fine-tuning or distillation run");
         }
-        Checkpoint c = runs.loadByKey("checkpoint", key);
+        byte[] stored = runs.bytesByKey("checkpoint", key);
+        Checkpoint c = RunStore.parse("checkpoint", key, stored);
         if (c.network("encoder").isEmpty()) {
             throw new IllegalArgumentException("run " + runId + ": its checkpoint holds no encoder");
         }
@@ -70,8 +71,7 @@ public final class Embeddings {
         byte[] labelsNpy = Npy.write(Npy.int64(images.labels()));
         ObjectNode manifest = Checkpoint.JSON.createObjectNode();
         manifest.put("runId", runId).put("dataset", dataset.name() + "/" + dataset.version()).put("split", split)
-                .put("count", images.count()).put("dimension", dim).put("checkpointSha256", Sha256.hex(
-                        store.get(key))).put("codeVersion", CodeVersion.current())
+                .put("count", images.count()).put("dimension", dim).put("checkpointSha256", Sha256.hex(stored)).put("codeVersion", CodeVersion.current())
                 .put("featuresSha256", Sha256.hex(featuresNpy)).put("labelsSha256", Sha256.hex(labelsNpy));
         Map<String, byte[]> parts = new LinkedHashMap<>();
         parts.put(prefix + FEATURES, featuresNpy);

@@ -87,14 +87,23 @@ public final class RunStore {
      * sha256 recorded with it. A missing or unreadable one is an error that names it and says why.
      */
     public Checkpoint loadByKey(String field, String key) {
+        return parse(field, key, bytesByKey(field, key));
+    }
+
+    /** The stored bytes of the checkpoint at {@code key} (for a caller that also hashes them: one download). */
+    public byte[] bytesByKey(String field, String key) {
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException(field + ": no checkpoint named");
         }
         if (!store.exists(key)) {
             throw new IllegalArgumentException(field + ": checkpoint " + key + " does not exist");
         }
+        return store.get(key);
+    }
+
+    public static Checkpoint parse(String field, String key, byte[] bytes) {
         try {
-            return Checkpoint.fromBytes(store.get(key));
+            return Checkpoint.fromBytes(bytes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": " + key + " is " + e.getMessage(), e);
         }
