@@ -128,6 +128,25 @@ class SupervisedLoopsTest {
     }
 
     @Test
+    void theHeadKeptIsTheOneBestOnValidationWhicheverOrderTheCandidatesCome() {
+        LabelledImages images = PretrainingTest.images();
+        float[] x = LinearEvaluation.pixels(images);
+        int dim = images.imageBytes();
+        LoopSettings learns = new LoopSettings(16, 5, 3, OptimizerName.ADAM, 0.01, 0.9, 0, false, 0, LrScaling.NONE, 0);
+        LoopSettings stalls = new LoopSettings(16, 5, 3, OptimizerName.ADAM, 1e-7, 0.9, 0, false, 0, LrScaling.NONE, 0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (List<LoopSettings> order : List.of(List.of(learns, stalls), List.of(stalls, learns))) {
+                try (LinearEvaluation.Chosen c = LinearEvaluation.chooseOnValidation(order, x, images.labels(), x,
+                        images.labels(), dim, 4, m)) {
+                    assertThat(c.settings()).isEqualTo(learns);
+                    assertThat(c.validationTop1()).isGreaterThan(0.9)
+                            .isEqualTo(c.head().evaluate(x, images.labels()).top1());
+                }
+            }
+        }
+    }
+
+    @Test
     void exportedEncoderGivesTheSameFeaturesInPyTorch(@TempDir Path dir) throws Exception {
         assumeTrue(torchAvailable(), "python3-torch not installed");
         LabelledImages images = PretrainingTest.images();

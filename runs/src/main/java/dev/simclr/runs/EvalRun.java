@@ -3,6 +3,7 @@ package dev.simclr.runs;
 import dev.simclr.core.run.RunSlice;
 import dev.simclr.core.run.RunStore;
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.contracts.EvalRequested;
@@ -10,6 +11,7 @@ import dev.simclr.contracts.RunCompleted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.core.dataset.DatasetManifest;
 import dev.simclr.core.dataset.DatasetStore;
+import dev.simclr.core.dataset.Holdout;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.model.Network;
 import dev.simclr.contracts.EvalKind;
@@ -19,6 +21,7 @@ import dev.simclr.core.run.Checkpoint;
 import dev.simclr.core.run.CheckpointMeta;
 import dev.simclr.engine.train.Classification;
 import dev.simclr.engine.train.Evaluation;
+import dev.simclr.engine.train.Features;
 import dev.simclr.engine.train.LinearEvaluation;
 import dev.simclr.engine.train.LoopSettings;
 import dev.simclr.engine.train.Normalization;
@@ -26,6 +29,7 @@ import dev.simclr.engine.train.TrainingLoop;
 import dev.simclr.core.store.ObjectStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -61,25 +65,44 @@ public final class EvalRun {
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Evaluation e;
-            if (r.kind() == EvalKind.PIXELS) {
-                try (LinearEvaluation linear = LinearEvaluation.ofPixels(settings(r), train, classes, manager)) {
-                    train(linear);
-                    e = linear.evaluatePixels(test);
-                }
-            } else {
+            LabelledImages fitted = train; // what the scored model was fitted on
+            if (r.kind() == EvalKind.TEST_ACCURACY) {
                 Checkpoint c = runs.loadByKey("checkpoint", r.checkpoint());
-                CheckpointMeta info = CheckpointMeta.of(c);
-                FrozenEncoder.requireFits(info, train, r.dataset().name());
-                Normalization norm = Normalization.of(info.normalization());
-                if (r.kind() == EvalKind.TEST_ACCURACY) {
-                    e = testAccuracy(c, train, test, norm, manager);
+                FrozenEncoder.requireFits(CheckpointMeta.of(c), train, r.dataset().name());
+                e = testAccuracy(c, train, test, Normalization.of(CheckpointMeta.of(c).normalization()), manager);
+            } else {
+                // the head's learning rate is chosen on a validation split carved from train; test is read once
+                Holdout holdout = Holdout.of(train, classes);
+                float[] fit;
+                float[] validation;
+                float[] scored;
+                int dim;
+                if (r.kind() == EvalKind.PIXELS) {
+                    fit = LinearEvaluation.pixels(holdout.train());
+                    validation = LinearEvaluation.pixels(holdout.validation());
+                    scored = LinearEvaluation.pixels(test);
+                    dim = train.imageBytes();
                 } else {
+                    Checkpoint c = runs.loadByKey("checkpoint", r.checkpoint());
+                    CheckpointMeta info = CheckpointMeta.of(c);
+                    FrozenEncoder.requireFits(info, train, r.dataset().name());
+                    Normalization norm = Normalization.of(info.normalization());
                     Network encoder = FrozenEncoder.load(c, info, train, manager);
-                    try (LinearEvaluation linear = LinearEvaluation.ofEncoder(settings(r), encoder, norm, train,
-                            classes, manager)) {
-                        train(linear);
-                        e = linear.evaluateEncoder(encoder, norm, test);
-                    }
+                    NDArray f = Features.of(encoder, norm, holdout.train(), manager);
+                    dim = (int) f.getShape().get(1);
+                    fit = f.toFloatArray();
+                    validation = Features.of(encoder, norm, holdout.validation(), manager).toFloatArray();
+                    scored = Features.of(encoder, norm, test, manager).toFloatArray();
+                }
+                List<LoopSettings> candidates = EvalRequested.HEAD_LEARNING_RATES.stream()
+                        .map(lr -> settings(r, lr)).toList();
+                try (LinearEvaluation.Chosen chosen = LinearEvaluation.chooseOnValidation(candidates, fit,
+                        holdout.train().labels(), validation, holdout.validation().labels(), dim, classes, manager)) {
+                    e = chosen.head().evaluate(scored, test.labels());
+                    metrics.put("headLearningRate", chosen.settings().learningRate());
+                    metrics.put("validationTop1", chosen.validationTop1());
+                    fitted = holdout.train();
+                    metrics.put("validationImages", (double) holdout.validation().count());
                 }
             }
             metrics.put("top1", e.top1());
@@ -87,7 +110,7 @@ public final class EvalRun {
                 metrics.put("top5", e.top5());
             }
             metrics.put("classes", (double) classes);
-            metrics.put("trainImages", (double) train.count());
+            metrics.put("trainImages", (double) fitted.count());
             metrics.put("testImages", (double) test.count());
         }
         RunCompleted completed = new RunCompleted(1, r.experimentId(), r.runId(), Stage.EVAL, null, metrics,
@@ -96,13 +119,10 @@ public final class EvalRun {
         return new RunSlice.Outcome(completed, 0, 0, false);
     }
 
-    private static LoopSettings settings(EvalRequested r) {
-        // logistic regression: Adam, no warm-up, a little weight decay
-        return new LoopSettings(r.batchSize(), r.epochs(), r.seed(), OptimizerName.ADAM, 1e-3, 0.9, 1e-4, false, 0, LrScaling.NONE, 0);
-    }
-
-    private static void train(LinearEvaluation linear) {
-        linear.run(dev.simclr.engine.train.RunListener.NONE);
+    private static LoopSettings settings(EvalRequested r, double learningRate) {
+        // logistic regression: Adam, no warm-up, cosine decay, a little weight decay
+        return new LoopSettings(r.batchSize(), r.epochs(), r.seed(), OptimizerName.ADAM, learningRate, 0.9, 1e-4, false,
+                0, LrScaling.NONE, 0);
     }
 
     private static Evaluation testAccuracy(Checkpoint c, LabelledImages train, LabelledImages test,

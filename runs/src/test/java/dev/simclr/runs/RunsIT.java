@@ -215,6 +215,21 @@ class RunsIT {
         RunStore runs = new RunStore(store);
         assertThat(runs.latest(onPermuted.completed().runId()).orElseThrow().sha256())
                 .isEqualTo(runs.latest(onTrue.completed().runId()).orElseThrow().sha256());
+
+        // a linear evaluation's learning rate, too, is chosen on validation, whatever the test labels say
+        EvalRun evaluator = new EvalRun(store, "cpu");
+        for (EvalKind kind : List.of(EvalKind.LINEAR, EvalKind.PIXELS)) {
+            String checkpoint = kind == EvalKind.LINEAR ? a.completed().checkpointKey() : "";
+            Map<String, Double> e1 = evaluator.run(new EvalRequested(1, "exp", "eval-" + UUID.randomUUID(), kind,
+                    checkpoint, dataset, 16, 5, 3)).completed().metrics();
+            Map<String, Double> e2 = evaluator.run(new EvalRequested(1, "exp", "eval-" + UUID.randomUUID(), kind,
+                    checkpoint, other, 16, 5, 3)).completed().metrics();
+            assertThat(e1).as(kind.wireName()).containsKeys("headLearningRate", "validationTop1")
+                    .containsEntry("validationImages", 8.0).containsEntry("trainImages", 56.0);
+            assertThat(EvalRequested.HEAD_LEARNING_RATES).contains(e1.get("headLearningRate"));
+            assertThat(e2.get("headLearningRate")).as(kind.wireName()).isEqualTo(e1.get("headLearningRate"));
+            assertThat(e2.get("validationTop1")).as(kind.wireName()).isEqualTo(e1.get("validationTop1"));
+        }
     }
 
     static DistillRequested distill(String run, String teacher, EncoderSpec student, DistillMode mode, String base) {

@@ -9,6 +9,7 @@ import dev.simclr.engine.loss.Losses;
 import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,6 +55,49 @@ public final class LinearEvaluation extends TrainingLoop {
                 settings.seed() + 5);
     }
 
+    /** A logistic regression on given features ({@code dim} per image), standardised with their own statistics. */
+    public static LinearEvaluation ofFeatures(LoopSettings settings, float[] features, long[] labels, int dim,
+                                              int classes, NDManager parent) {
+        return new LinearEvaluation(settings, features, labels, dim, classes, parent);
+    }
+
+    /** The head kept from {@link #chooseOnValidation}: its settings and its validation top-1. */
+    public record Chosen(LinearEvaluation head, LoopSettings settings, double validationTop1)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            head.close();
+        }
+    }
+
+    /**
+     * One head per candidate setting (e.g. learning rate), each trained on {@code train}; the one with the best
+     * top-1 on {@code validation} (the first of equals) is kept and the others are closed. Nothing of the test split
+     * is read here: the caller scores the kept head on it once.
+     */
+    public static Chosen chooseOnValidation(List<LoopSettings> candidates, float[] train, long[] trainLabels,
+                                            float[] validation, long[] validationLabels, int dim, int classes,
+                                            NDManager parent) {
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate settings to choose from");
+        }
+        Chosen best = null;
+        for (LoopSettings s : candidates) {
+            LinearEvaluation head = new LinearEvaluation(s, train, trainLabels, dim, classes, parent);
+            head.run(RunListener.NONE);
+            double top1 = head.evaluate(validation, validationLabels).top1();
+            if (best == null || top1 > best.validationTop1()) {
+                if (best != null) {
+                    best.close();
+                }
+                best = new Chosen(head, s, top1);
+            } else {
+                head.close();
+            }
+        }
+        return best;
+    }
+
     /** Linear evaluation of {@code encoder}'s frozen features. */
     public static LinearEvaluation ofEncoder(LoopSettings settings, Network encoder, Normalization norm,
                                              LabelledImages train, int classes, NDManager parent) {
@@ -88,7 +132,8 @@ public final class LinearEvaluation extends TrainingLoop {
         return evaluate(pixels(test), test.labels());
     }
 
-    private static float[] pixels(LabelledImages images) {
+    /** Raw pixels scaled to [0, 1], as {@link #ofPixels} reads them. */
+    public static float[] pixels(LabelledImages images) {
         float[] x = new float[images.pixels().length];
         for (int i = 0; i < x.length; i++) {
             x[i] = Byte.toUnsignedInt(images.pixels()[i]) / 255f;

@@ -251,7 +251,7 @@ public final class Planner {
     private static Node linear(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data,
                                int classes, Node pretrain, int batch, int epochs, long seed) {
         String runId = id(exp, spec, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", input(all, data),
-                "batch", batch, "epochs", epochs, "seed", seed));
+                "batch", batch, "epochs", epochs, "seed", seed, "headLearningRates", EvalRequested.HEAD_LEARNING_RATES));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
@@ -268,7 +268,7 @@ public final class Planner {
         int batch = java.util.Collections.max(spec.transfer().batchSizes());
         int epochs = spec.transfer().epochsFor(batch, trainImages);
         String runId = id(exp, spec, Stage.EVAL, Map.of("pixels", input(all, data), "batch", batch, "epochs", epochs,
-                "seed", seed));
+                "seed", seed, "headLearningRates", EvalRequested.HEAD_LEARNING_RATES));
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "dataset", data.name(), "domain",
                 domain, "seed", Long.toString(seed), BASELINE, RAW_PIXELS);
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels, List.of(),

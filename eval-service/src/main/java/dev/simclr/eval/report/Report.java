@@ -41,11 +41,18 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
     public static final String REFERENCE = Reference.CITATION;
     /** The second transfer table: the same evaluations with chance removed. */
     public static final String TRANSFER_CHANCE_CORRECTED = ExperimentSpec.TRANSFER + "-chance-corrected";
-    public static final String PROTOCOL = "Every choice of epoch (distillation's early stopping) is made on a "
-            + "validation split carved from the training split (10 % of every class, fixed seed); the test split is "
+    public static final String PROTOCOL = "Every choice of epoch (distillation's early stopping) or learning rate "
+            + "(a linear evaluation's logistic regression, Adam at " + rates() + ", fitted on the rest of the training "
+            + "split) is made on a validation split carved from the training split (10 % of every class, fixed seed); "
+            + "the test split is "
             + "read once per run, for the final score. Seeds pair the conditions: the same seed is the same "
             + "pretrained encoder and data order in each. Verdicts: the paired difference across seeds, mean ± 95 % "
             + "CI (Student's t); confirmed or refuted when the interval excludes zero, inconclusive when it holds it.";
+
+    private static String rates() {
+        List<String> r = dev.simclr.contracts.EvalRequested.HEAD_LEARNING_RATES.stream().map(String::valueOf).toList();
+        return String.join(", ", r.subList(0, r.size() - 1)) + " or " + r.get(r.size() - 1);
+    }
 
     /**
      * {@link #PROTOCOL}, then what this experiment held: one pretraining per seed or one shared, how much of the
