@@ -19,7 +19,9 @@ public final class RunIds {
     /**
      * The version of the numbers a run computes: bumped with every change to training, augmentation, losses,
      * models or evaluation that changes a run's results, so runs stored before it are not reused. Kept honest by
-     * {@code NumericsPinTest} (runs module), which pins a tiny pipeline's numbers to this version.
+     * {@code NumericsPinTest} (runs module), which pins a tiny pipeline's numbers to this version. A change confined
+     * to one stage may instead add what changed to that stage's identity (the linear evaluations' head learning
+     * rates, {@code EvalRequested.HEAD_LEARNING_RATES}): only that stage's runs are then computed again.
      */
     public static final int NUMERICS = 1;
 
