@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import java.util.function.LongBinaryOperator;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The clock the cores run at, measured, because a guest's {@code /proc/cpuinfo} reports a nominal figure (2.6 GHz on
@@ -16,13 +16,13 @@ import java.util.function.LongBinaryOperator;
  * tables; data-independent). Nothing else is in the chain: no register copy (move elimination, which some Intel
  * microcode turns off) and no add of an immediate (which Golden Cove's renamer folds away at zero latency). The JIT
  * cannot fold squarings (unlike {@code x *= K}, which it unrolls into {@code x * K⁸}), so 3 × iterations / seconds is
- * the clock. Scalar code: on Intel an AVX-512-heavy load
- * may run a lower clock licence, which makes the peak computed from this clock an upper bound and the share of it a
- * lower bound. Measure on a quiet machine: another process on the cores slows the chain, never speeds it up.
+ * the clock. Scalar code: on Intel an AVX-512-heavy load may run a lower clock licence, which makes the peak
+ * computed from this clock an upper bound and the share of it a lower bound. Measure on a quiet machine: another process on the cores slows the chain, never speeds it up.
  */
 public record CpuClock(double ghz, double slowestThreadGhz, int threads) {
     private static final long ITERATIONS = 50_000_000L;
     private static final int REPEATS = 7;
+    private static final AtomicLong SINK = new AtomicLong();
 
     public String describe() {
         return String.format(Locale.ROOT, "%.3f GHz measured (imul chain on %d threads at once, the slowest "
@@ -30,7 +30,7 @@ public record CpuClock(double ghz, double slowestThreadGhz, int threads) {
     }
 
     public static CpuClock measure(int threads) {
-        double[] each = rates(threads, CpuClock::mulChain, 3);
+        double[] each = rates(threads);
         return new CpuClock(Arrays.stream(each).average().orElse(0), Arrays.stream(each).min().orElse(0), threads);
     }
 
@@ -42,7 +42,7 @@ public record CpuClock(double ghz, double slowestThreadGhz, int threads) {
     }
 
     /** Per thread, GHz from its fastest repeat (a repeat the OS preempted is slower, never faster). */
-    private static double[] rates(int threads, LongBinaryOperator chain, int cyclesPerIteration) {
+    private static double[] rates(int threads) {
         CyclicBarrier start = new CyclicBarrier(threads);
         List<CompletableFuture<Double>> each = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -51,14 +51,15 @@ public record CpuClock(double ghz, double slowestThreadGhz, int threads) {
             Thread thread = new Thread(() -> {
                 try {
                     double best = 0;
-                    long sink = chain.applyAsLong(seed, ITERATIONS); // warm-up: compiled before the timed repeats
+                    long sink = mulChain(seed, ITERATIONS); // warm-up: compiled before the timed repeats
                     for (int r = 0; r < REPEATS; r++) {
                         start.await();
                         long t0 = System.nanoTime();
-                        sink += chain.applyAsLong(seed + r, ITERATIONS);
-                        best = Math.max(best, (double) cyclesPerIteration * ITERATIONS / (System.nanoTime() - t0));
+                        sink += mulChain(seed + r, ITERATIONS);
+                        best = Math.max(best, 3.0 * ITERATIONS / (System.nanoTime() - t0)); // 3 cycles an imul
                     }
-                    f.complete(sink == 0 ? best : best); // sink read: the chain is not dead code
+                    SINK.addAndGet(sink); // the chains' results are used: not dead code
+                    f.complete(best);
                 } catch (Exception e) {
                     f.completeExceptionally(e);
                 }
