@@ -128,8 +128,9 @@ np.savez(os.path.join(OUT, "resnet18.npz"), input=x.numpy(), out_eval=out_eval.n
          out_train=out_train.numpy(), **weights)
 ref["resnet18"] = {"width": 0.125, "inChannels": 3, "featureDim": dim, "tensors": len(weights)}
 
-# 6. weight gradients of narrow ResNet-18s (widths 0.0625, 0.125, 0.25: downsampling 1x1 convolutions with 4 to 16
-#    input channels, where oneDNN's vectorised backward-weights kernels have been wrong), one training-mode step on a
+# 6. weight gradients of narrow ResNet-18s (widths 0.0625, 0.125: downsampling 1x1 convolutions with 4 and 8 input
+#    channels, where oneDNN's vectorised backward-weights kernels have been wrong; the engine runs them contiguous)
+#    and of widths 0.25, 0.5 (16 and 32: the engine runs them channels-last), one training-mode step on a
 #    fixed linear functional of the features. Weights and pixels come from formulas both sides compute, so no
 #    tensor is stored: per trainable tensor, its gradient's L2 norm, sum and 16 entries at fixed positions. Computed
 #    in float64 on contiguous tensors (no oneDNN involved): the exact answer the engine's float32 must be close to.
@@ -155,7 +156,7 @@ def sampled_positions(n):
 
 
 narrow = {"batch": 4, "side": 16, "mean": 0.5, "std": 0.25, "cases": []}
-for width, cin in [(0.0625, 1), (0.0625, 3), (0.125, 1), (0.25, 1)]:
+for width, cin in [(0.0625, 1), (0.0625, 3), (0.125, 1), (0.25, 1), (0.25, 3), (0.5, 1)]:
     model, dim = st.encoder("resnet", 18, width, cin)
     model = model.double()
     state = st.ordered_state(model)

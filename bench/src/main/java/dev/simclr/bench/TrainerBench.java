@@ -81,7 +81,7 @@ public final class TrainerBench {
 
         Step(Config c) {
             Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, c.width(), c.channels());
-            encoder = new Network(enc.block(), manager.newSubManager(), new Shape(2, c.channels(), c.size(), c.size()),
+            encoder = new Network(enc, manager.newSubManager(), new Shape(2, c.channels(), c.size(), c.size()),
                     0);
             head = new Network(Encoders.projectionHead(enc.featureDim(), 2, 128), manager.newSubManager(),
                     new Shape(2, enc.featureDim()), 1);
@@ -98,9 +98,10 @@ public final class TrainerBench {
         }
 
         /**
-         * A batch of random images as the trainer's input: through {@link Normalization#toTensor}, as the loops make
-         * it (a contiguous N×C×H×W tensor built from the stored channels-last bytes), or, with
-         * {@code -Dsimclr.bench.layout=nchw}, random values made by libtorch as PyTorch's baseline makes them.
+         * A batch of random images as the trainer's input: through {@link Normalization#toTensor} in the layout the
+         * engine gives this encoder (channels-last from width 0.25, {@code Encoders.channelsLast}), as the loops
+         * make it; with {@code -Dsimclr.bench.layout=contiguous}, through the same path but contiguous N×C×H×W (the
+         * engine's layout before); with {@code nchw}, random values made by libtorch as PyTorch's baseline makes them.
          */
         NDArray input(Config c, long seed) {
             if ("nchw".equals(LAYOUT)) {
@@ -111,7 +112,7 @@ public final class TrainerBench {
             float[] half = new float[c.channels()];
             Arrays.fill(half, 0.5f);
             return new Normalization(half, half).toTensor(manager, pixels, c.batch(), c.size(), c.size(),
-                    c.channels());
+                    c.channels(), encoder.channelsLast() && !"contiguous".equals(LAYOUT));
         }
 
         double run() {

@@ -34,7 +34,7 @@ public final class TrainerProfile {
             try (TrainerBench.Step s = new TrainerBench.Step(c)) {
                 s.run();
                 s.run();
-                JniUtils.startProfile(false, false, false);
+                JniUtils.startProfile(false, Boolean.getBoolean("simclr.profile.shapes"), false);
                 long t0 = System.nanoTime();
                 for (int k = 0; k < steps; k++) {
                     s.run();

@@ -19,11 +19,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * One training-mode step of narrow ResNet-18s (widths 0.0625–0.25: downsampling 1×1 convolutions with 4 to 16
- * input channels, where oneDNN's vectorised backward-weights kernels have written out of bounds or computed wrong
- * gradients) gives every weight gradient PyTorch computes in float64 for the same weights and pixels — through
- * the engine's own input path ({@link Normalization#toTensor}), on whatever instruction set this machine and
- * {@code ONEDNN_MAX_CPU_ISA} give libtorch. Reference: {@code make_engine_reference.py}, part 6.
+ * One training-mode step of narrow and wider ResNet-18s gives every weight gradient PyTorch computes in float64 for
+ * the same weights and pixels — through the engine's own input path ({@link Normalization#toTensor}, in the layout
+ * the network runs), on whatever instruction set this machine and {@code ONEDNN_MAX_CPU_ISA} give libtorch. Widths
+ * 0.0625 and 0.125 (downsampling 1×1 convolutions with 4 and 8 input channels, where oneDNN's vectorised
+ * backward-weights kernels have written out of bounds or computed wrong gradients) run contiguous N×C×H×W; widths
+ * 0.25 and 0.5 run channels-last ({@link dev.simclr.engine.model.Encoders#channelsLast}), so both sides of that
+ * line are checked. Reference: {@code make_engine_reference.py}, part 6.
  */
 class NarrowGradientsTest {
 
@@ -39,7 +41,8 @@ class NarrowGradientsTest {
             String label = "ResNet-18 ×" + width + ", " + cin + " channel(s)";
             try (NDManager manager = NDManager.newBaseManager()) {
                 Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, width, cin);
-                Network net = new Network(enc.block(), manager, new Shape(batch, cin, side, side), 1);
+                Network net = new Network(enc, manager, new Shape(batch, cin, side, side), 1);
+                assertThat(net.channelsLast()).as(label + " runs channels-last").isEqualTo(width >= 0.25);
                 List<Pair<String, Parameter>> params = net.parameters();
                 assertThat(params).as(label).hasSize(c.path("tensors").asInt());
                 List<float[]> values = new ArrayList<>();
@@ -52,7 +55,8 @@ class NarrowGradientsTest {
                 net.load(values, shapes);
                 Normalization norm = new Normalization(filled(cin, (float) ref.path("mean").asDouble()),
                         filled(cin, (float) ref.path("std").asDouble()));
-                NDArray x = norm.toTensor(manager, formulaPixels(batch * side * side * cin), batch, side, side, cin);
+                NDArray x = norm.toTensor(manager, formulaPixels(batch * side * side * cin), batch, side, side, cin,
+                        net.channelsLast());
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray out = net.forward(x, true);
                     float[] r = new float[(int) out.size()];
@@ -82,7 +86,7 @@ class NarrowGradientsTest {
                 }
             }
         }
-        assertThat(checked).hasSizeGreaterThan(4 * 20); // every trainable tensor of the four networks
+        assertThat(checked).hasSizeGreaterThan(6 * 20); // every trainable tensor of the six networks
     }
 
     /** The same formula as the reference script: a sine wave, scaled by 1/√fan-in for weights, 1 ± 0.2 in rank 1. */

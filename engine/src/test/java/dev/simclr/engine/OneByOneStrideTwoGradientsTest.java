@@ -74,7 +74,7 @@ class OneByOneStrideTwoGradientsTest {
                 NDArray input = channelsLast
                         ? m.create(ByteBuffer.wrap(pixels), new Shape(mb, side, side, ic), DataType.UINT8)
                                 .toType(DataType.FLOAT32, false).div(255f).transpose(0, 3, 1, 2).sub(MEAN).div(STD)
-                        : new Normalization(mean, std).toTensor(m, pixels, mb, side, side, ic);
+                        : new Normalization(mean, std).toTensor(m, pixels, mb, side, side, ic, false);
                 NDArray weight = m.create(w, new Shape(oc, ic, 1, 1));
                 weight.setRequiresGradient(true);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

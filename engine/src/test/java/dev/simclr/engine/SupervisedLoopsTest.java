@@ -155,7 +155,7 @@ class SupervisedLoopsTest {
                 PretrainingTest.SETTINGS, m)) {
             p.run(RunListener.NONE);
             Files.write(dir.resolve("encoder.npz"), EncoderExport.fromCheckpoint(p.checkpoint()));
-            NDArray x = norm.toTensor(m, images.pixels(), images.count(), 8, 8, 1);
+            NDArray x = norm.toTensor(m, images.pixels(), images.count(), 8, 8, 1, p.encoder().channelsLast());
             Files.write(dir.resolve("images.npy"), Npy.write(Npy.float32(x.toFloatArray(), 64, 1, 8, 8)));
             float[] ours = Features.of(p.encoder(), norm, images, m).toFloatArray();
             Process py = new ProcessBuilder("/usr/bin/python3", repo().resolve("python/load_encoder.py").toString(),

@@ -29,7 +29,7 @@ final class FrozenEncoder {
     static Network load(Checkpoint c, CheckpointMeta info, LabelledImages images, NDManager manager) {
         EncoderSpec held = info.encoder();
         Encoders.Encoder enc = Encoders.build(held.family(), held.depth(), held.width(), images.channels());
-        Network encoder = new Network(enc.block(), manager.newSubManager(),
+        Network encoder = new Network(enc, manager.newSubManager(),
                 new Shape(2, images.channels(), images.height(), images.width()), 0);
         TrainingLoop.loadNetwork(encoder, c.network("encoder"), "encoder");
         encoder.freeze(true);

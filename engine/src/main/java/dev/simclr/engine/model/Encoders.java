@@ -29,8 +29,24 @@ import java.util.Map;
  * Channels are {@code max(1, floor(base × width))}.
  */
 public final class Encoders {
-    /** An encoder network and the size of the feature vector it produces. */
-    public record Encoder(Block block, int featureDim) {}
+    /**
+     * An encoder network, the size of the feature vector it produces, and whether it takes its input channels-last
+     * ({@link #channelsLast(double)}).
+     */
+    public record Encoder(Block block, int featureDim, boolean channelsLast) {}
+
+    /**
+     * Whether an encoder of this width runs channels-last (N×C×H×W with NHWC strides: every convolution, batch norm
+     * and activation then stays in oneDNN's NHWC layout, with no reorder to and from its blocked layout around each
+     * convolution, and the strided backward-data kernels that libtorch 2.7.1 runs in NHWC anyway need no conversion).
+     * Only from 16 channels in the first stage: below that, a 1×1 stride-2 convolution would get fewer input
+     * channels than an AVX-512 vector and oneDNN's channels-last backward-weights kernel writes out of bounds or
+     * computes wrong gradients (oneDNN issue 6035; {@code NarrowGradientsTest} checks both sides of the line).
+     * The same arithmetic in another order: results agree with the contiguous layout to float rounding.
+     */
+    public static boolean channelsLast(double width) {
+        return channels(64, width) >= 16;
+    }
 
     private static final Map<Integer, int[]> RESNET_BLOCKS = Map.of(
             18, new int[] {2, 2, 2, 2}, 34, new int[] {3, 4, 6, 3}, 50, new int[] {3, 4, 6, 3});
@@ -101,7 +117,7 @@ public final class Encoders {
             }
         }
         net.add(Pool.globalAvgPool2dBlock());
-        return new Encoder(net, in);
+        return new Encoder(net, in, channelsLast(width));
     }
 
     private static Block basicBlock(int in, int out, int stride) {
@@ -142,7 +158,7 @@ public final class Encoders {
             }
         }
         net.add(Pool.globalAvgPool2dBlock());
-        return new Encoder(net, c);
+        return new Encoder(net, c, channelsLast(width));
     }
 
     /** SimCLR's projection: (layers - 1) × [Linear without bias, BatchNorm, ReLU], then Linear(outDim). */

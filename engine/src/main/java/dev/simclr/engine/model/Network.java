@@ -24,9 +24,20 @@ public final class Network {
     private final Block block;
     private final NDManager manager;
     private final ParameterStore store;
+    private final boolean channelsLast;
 
     public Network(Block block, NDManager manager, Shape inputShape, long seed) {
+        this(block, false, manager, inputShape, seed);
+    }
+
+    /** An encoder's network; it takes its images in the layout {@link Encoders.Encoder#channelsLast} says. */
+    public Network(Encoders.Encoder encoder, NDManager manager, Shape inputShape, long seed) {
+        this(encoder.block(), encoder.channelsLast(), manager, inputShape, seed);
+    }
+
+    private Network(Block block, boolean channelsLast, NDManager manager, Shape inputShape, long seed) {
         this.block = block;
+        this.channelsLast = channelsLast;
         this.manager = manager;
         this.store = new ParameterStore(manager, false);
         block.initialize(manager, DataType.FLOAT32, inputShape);
@@ -39,6 +50,11 @@ public final class Network {
 
     public NDManager manager() {
         return manager;
+    }
+
+    /** Whether this network's image input is made channels-last ({@code Normalization.toTensor}). */
+    public boolean channelsLast() {
+        return channelsLast;
     }
 
     public NDArray forward(NDArray input, boolean training) {

@@ -45,7 +45,7 @@ public final class Classification extends TrainingLoop {
         this.views = views;
         Encoders.Encoder enc = Encoders.build(spec.family(), spec.depth(), spec.width(), images.channels());
         this.featureDim = enc.featureDim();
-        this.encoder = new Network(enc.block(), manager.newSubManager(),
+        this.encoder = new Network(enc, manager.newSubManager(),
                 new Shape(2, images.channels(), images.height(), images.width()), settings.seed());
         Block headBlock = spec.hidden().isEmpty() ? Encoders.linear(spec.classes())
                 : Encoders.denseHead(spec.hidden(), spec.classes());
@@ -83,7 +83,8 @@ public final class Classification extends TrainingLoop {
         for (int i = 0; i < indices.length; i++) {
             labels[i] = images.labels()[indices[i]];
         }
-        NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels());
+        NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels(),
+                encoder.channelsLast());
         NDArray features = encoder.forward(x, !spec.freezeEncoder());
         if (spec.freezeEncoder()) {
             features = features.stopGradient();
@@ -96,7 +97,8 @@ public final class Classification extends TrainingLoop {
         try (NDManager m = manager.newSubManager()) {
             NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> head.forward(encoder.forward(
                     norm.toTensor(chunk, Arrays.copyOfRange(test.pixels(), from * test.imageBytes(),
-                            to * test.imageBytes()), to - from, test.height(), test.width(), test.channels()),
+                            to * test.imageBytes()), to - from, test.height(), test.width(), test.channels(),
+                            encoder.channelsLast()),
                     false), false), m);
             return Evaluation.of(logits, test.labels());
         }

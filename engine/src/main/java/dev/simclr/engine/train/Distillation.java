@@ -62,7 +62,7 @@ public final class Distillation extends TrainingLoop {
         Shape in = new Shape(2, images.channels(), images.height(), images.width());
         var tSpec = dev.simclr.core.run.CheckpointMeta.of(teacher).encoder();
         Encoders.Encoder tEnc = Encoders.build(tSpec.family(), tSpec.depth(), tSpec.width(), images.channels());
-        this.teacherEncoder = new Network(tEnc.block(), manager.newSubManager(), in, 0);
+        this.teacherEncoder = new Network(tEnc, manager.newSubManager(), in, 0);
         this.teacherHead = new Network(Encoders.linear(spec.classes()), manager.newSubManager(),
                 new Shape(2, tEnc.featureDim()), 0);
         loadNetwork(teacherEncoder, teacher.network("encoder"), "teacher encoder");
@@ -70,7 +70,7 @@ public final class Distillation extends TrainingLoop {
         teacherEncoder.freeze(true);
         teacherHead.freeze(true);
         Encoders.Encoder sEnc = Encoders.build(spec.family(), spec.depth(), spec.width(), images.channels());
-        this.student = new Network(sEnc.block(), manager.newSubManager(), in, settings.seed());
+        this.student = new Network(sEnc, manager.newSubManager(), in, settings.seed());
         Block head = spec.mode() == DistillMode.FULL ? Encoders.linear(spec.classes())
                 : Encoders.denseHead(spec.denseHidden(), spec.classes());
         this.studentHead = new Network(head, manager.newSubManager(), new Shape(2, sEnc.featureDim()),
@@ -126,7 +126,8 @@ public final class Distillation extends TrainingLoop {
         } else {
             teacher = teacherLogits(pixels, indices.length, m);
         }
-        NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels());
+        NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels(),
+                student.channelsLast());
         boolean full = spec.mode() == DistillMode.FULL;
         NDArray features = student.forward(x, full);
         if (!full) {
@@ -141,7 +142,8 @@ public final class Distillation extends TrainingLoop {
     }
 
     private NDArray teacherLogits(byte[] pixels, int n, NDManager m) {
-        NDArray x = norm.toTensor(m, pixels, n, images.height(), images.width(), images.channels());
+        NDArray x = norm.toTensor(m, pixels, n, images.height(), images.width(), images.channels(),
+                teacherEncoder.channelsLast());
         return teacherHead.forward(teacherEncoder.forward(x, false), false).stopGradient();
     }
 
@@ -149,7 +151,7 @@ public final class Distillation extends TrainingLoop {
         try (NDManager m = manager.newSubManager()) {
             NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> studentHead.forward(
                     student.forward(norm.toTensor(chunk, slice(test, from, to), to - from, test.height(),
-                            test.width(), test.channels()), false), false), m);
+                            test.width(), test.channels(), student.channelsLast()), false), false), m);
             return Evaluation.of(logits, test.labels());
         }
     }

@@ -23,7 +23,7 @@ public final class Features {
             int to = Math.min(images.count(), from + CHUNK);
             try (NDManager chunk = out.newSubManager()) {
                 NDArray x = norm.toTensor(chunk, Arrays.copyOfRange(images.pixels(), from * size, to * size), to - from,
-                        images.height(), images.width(), images.channels());
+                        images.height(), images.width(), images.channels(), encoder.channelsLast());
                 NDArray f = encoder.forward(x, false);
                 f.attach(out);
                 parts.add(f);

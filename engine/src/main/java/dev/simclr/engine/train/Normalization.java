@@ -38,14 +38,24 @@ public record Normalization(float[] mean, float[] std) {
     }
 
     /**
-     * A contiguous N×C×H×W tensor, built here rather than as a transposed view of the stored N×H×W×C bytes: a view
-     * reaches libtorch with channels-last strides, every convolution then runs oneDNN's channels-last kernels, and
-     * those are the kernels of the backward-weights faults reported for few input channels (oneDNN issue 6035).
-     * Same float32 operations as before, (p / 255 − mean) / std, so the same values bit for bit.
+     * The N×C×H×W float tensor of {@code count} images, (p / 255 − mean) / std per channel, in the layout the
+     * network that takes it runs ({@link dev.simclr.engine.model.Network#channelsLast}): channels-last — the stored
+     * N×H×W×C order, seen as N×C×H×W through a transposed view, so libtorch gets NHWC strides and keeps them through
+     * the network — or contiguous N×C×H×W, built here, for the narrow encoders whose channels-last kernels fail
+     * (oneDNN issue 6035; see {@link dev.simclr.engine.model.Encoders#channelsLast}). The same values bit for bit
+     * either way.
      */
-    public NDArray toTensor(NDManager manager, byte[] pixels, int count, int height, int width, int channels) {
+    public NDArray toTensor(NDManager manager, byte[] pixels, int count, int height, int width, int channels,
+                            boolean channelsLast) {
         int plane = height * width;
         float[] x = new float[count * channels * plane];
+        if (channelsLast) {
+            for (int i = 0; i < x.length; i++) {
+                int c = i % channels;
+                x[i] = (Byte.toUnsignedInt(pixels[i]) / 255f - mean[c]) / std[c];
+            }
+            return manager.create(x, new Shape(count, height, width, channels)).transpose(0, 3, 1, 2);
+        }
         for (int n = 0; n < count; n++) {
             for (int c = 0; c < channels; c++) {
                 float m = mean[c];

@@ -48,7 +48,7 @@ public final class Pretraining extends TrainingLoop {
         this.monitor = monitor;
         Encoders.Encoder enc = Encoders.build(spec.family(), spec.depth(), spec.width(), images.channels());
         this.featureDim = enc.featureDim();
-        this.encoder = new Network(enc.block(), manager.newSubManager(),
+        this.encoder = new Network(enc, manager.newSubManager(),
                 new Shape(2, images.channels(), images.height(), images.width()), settings.seed());
         this.head = new Network(Encoders.projectionHead(featureDim, spec.projectionLayers(), 128),
                 manager.newSubManager(), new Shape(2, featureDim), settings.seed() + 1);
@@ -77,7 +77,8 @@ public final class Pretraining extends TrainingLoop {
         byte[] both = new byte[v[0].length + v[1].length];
         System.arraycopy(v[0], 0, both, 0, v[0].length);
         System.arraycopy(v[1], 0, both, v[0].length, v[1].length);
-        NDArray x = norm.toTensor(m, both, 2 * n, images.height(), images.width(), images.channels());
+        NDArray x = norm.toTensor(m, both, 2 * n, images.height(), images.width(), images.channels(),
+                encoder.channelsLast());
         NDArray z = head.forward(encoder.forward(x, true), true);
         return Losses.ntXent(z.get("0:" + n), z.get(n + ":"), spec.temperature());
     }
