@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code ./simclr bench trainer-profile [steps] [top]}: where the time of the trainer bench's SimCLR step goes inside
  * libtorch. Runs the step of each {@link TrainerBench#CONFIGS} under libtorch's own profiler and prints the
  * operators by self time (an operator's time minus that of the operators it called), as a share of the profiled
- * wall time; the Chrome trace stays in {@code bench/target/} for chrome://tracing.
+ * wall time; the Chrome trace stays in {@code bench/target/} for chrome://tracing ({@code -Dsimclr.profile.shapes=true},
+ * e.g. through {@code JDK_JAVA_OPTIONS}, records each operator's input shapes in it, to tell which layer an operator
+ * belongs to).
  */
 public final class TrainerProfile {
     record Op(String name, double selfMillis) {}
