@@ -6,6 +6,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers for the embedded stack and tests. */
@@ -13,6 +15,12 @@ public final class Ports {
     /** Free ports are drawn from here up to the kernel's ephemeral range. */
     static final int LOWEST = 10_000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    /**
+     * Every port this JVM has handed out. A free port is only checked, not held, until its server binds it, so two
+     * calls before that could draw the same one (seen: Kafka's broker and controller given one port, "two
+     * listeners on the same port"); none is handed out twice.
+     */
+    private static final Set<Integer> GIVEN = new HashSet<>(); // guarded by the class (claim, release)
 
     private Ports() {}
 
@@ -25,14 +33,18 @@ public final class Ports {
      * The first of {@code count} consecutive ports that nothing listens on (Kafka takes two: broker and controller).
      * They are drawn below the kernel's ephemeral range: a port from the range (what binding port 0 gives) can be
      * taken by any outgoing connection's local end before the server that was meant to have it binds it — seen
-     * as Kafka's controller failing with "Address already in use" in the suite.
+     * as Kafka's controller failing with "Address already in use" in the suite. A port this JVM handed out before
+     * is never handed out again.
      */
     public static int free(int count) {
         int highest = ephemeralLow() - count;
         for (int attempt = 0; attempt < 1000 && highest > LOWEST; attempt++) {
             int base = ThreadLocalRandom.current().nextInt(LOWEST, highest);
-            if (bindable(base, count)) {
-                return base;
+            if (claim(base, count)) {
+                if (bindable(base, count)) {
+                    return base;
+                }
+                release(base, count);
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports between " + LOWEST + " and "
@@ -45,6 +57,25 @@ public final class Ports {
             return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768; // Linux's default range starts here
+        }
+    }
+
+    /** Takes {@code base … base + count − 1} for this JVM, or nothing if any of them was taken before. */
+    private static synchronized boolean claim(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            if (GIVEN.contains(p)) {
+                return false;
+            }
+        }
+        for (int p = base; p < base + count; p++) {
+            GIVEN.add(p);
+        }
+        return true;
+    }
+
+    private static synchronized void release(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            GIVEN.remove(p);
         }
     }
 

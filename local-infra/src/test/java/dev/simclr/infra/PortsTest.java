@@ -32,4 +32,16 @@ class PortsTest {
             }
         }
     }
+
+    @Test
+    void noPortIsGivenTwiceBeforeItsServerBindsIt() {
+        // 1,500 draws of 3 from ~22,000 ports: without the memory of ports given, overlaps are all but certain
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 1500; i++) {
+            int base = Ports.free(3);
+            for (int p = base; p < base + 3; p++) {
+                assertThat(seen.add(p)).as("port %d given twice", p).isTrue();
+            }
+        }
+    }
 }
