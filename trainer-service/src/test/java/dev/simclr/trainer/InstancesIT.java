@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,11 +61,14 @@ class InstancesIT {
         Process b = start(group, logs.resolve("b.log"));
 
         Map<String, TrainRequested> runs = new LinkedHashMap<>();
-        for (int i = 0; i < 4; i++) {
-            String run = "pretrain-" + UUID.randomUUID();
+        // one run on each partition, so each instance gets runs whichever two partitions it holds (random keys left
+        // instance a none one time in 16: it never worked, and the kill below waited in vain); 12 epochs, so a run
+        // spans several 2 s slices and checkpoints before it ends
+        for (int i = 0; i < Topics.REQUEST_PARTITIONS; i++) {
+            String run = runIdOnPartition(i);
             runs.put(run, new TrainRequested(1, "exp-it", run, Stage.PRETRAIN, dataset,
-                    new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop+flip", 1.0, 16, 4, SGD, 0.5, 100 + i, false, null,
-                    null));
+                    new EncoderSpec(EncoderFamily.RESNET, 18, 0.125), 2, "crop+flip", 1.0, 16, 12, SGD, 0.5, 100 + i,
+                    false, null, null));
             TestKafka.send(Topics.TRAIN_REQUESTS, run, EventCodec.encode(runs.get(run)));
         }
         RunStore runStore = new RunStore(store);
@@ -108,6 +112,17 @@ class InstancesIT {
         assertThat(logA).as("instance a worked").contains("slice of run");
         assertThat(logB).as("instance b worked").contains("slice of run");
         assertThat(restarted.isAlive()).isTrue();
+    }
+
+    /** A run id that Kafka's default partitioner (murmur2 of the key) puts on {@code partition} of the request topic. */
+    private static String runIdOnPartition(int partition) {
+        while (true) {
+            String run = "pretrain-" + UUID.randomUUID();
+            byte[] key = run.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (Utils.toPositive(Utils.murmur2(key)) % Topics.REQUEST_PARTITIONS == partition) {
+                return run;
+            }
+        }
     }
 
     private Process start(String group, Path log) throws Exception {
