@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The convolutions of oneDNN issue 6035 — 1×1, stride 2, fewer input channels than the vector block — give the
  * exact weight gradient (a float64 sum over the same numbers) when fed through the engine's input path
- * ({@link Normalization#toTensor}, contiguous NCHW), on whatever instruction set libtorch may use here.
+ * ({@link Normalization#toTensor}, contiguous NCHW: the layout the engine gives every encoder narrow enough to have
+ * such convolutions, {@code Encoders.channelsLast}), on whatever instruction set libtorch may use here.
  *
  * <p>{@code -Dsimclr.probe.channelsLast=true} feeds the same values as the channels-last view the engine used
  * before f3c7437 instead: that reproduces the fault (on an Intel Xeon with AVX-512 and AMX: SIGSEGV / abort at the
