@@ -42,6 +42,13 @@ public final class TrainerBench {
 
     static final String LAYOUT = System.getProperty("simclr.bench.layout", "pipeline");
 
+    /**
+     * {@code joint} (the default): both views in one 2N batch through encoder and head, as {@code Pretraining.loss}
+     * runs it (batch norm sees both views); {@code separate}: one N batch per view, as
+     * ../shared/bench/torch_simclr_step.py runs it.
+     */
+    static final String VIEWS = System.getProperty("simclr.bench.views", "joint");
+
     public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1));
 
     public static void main(String[] args) throws Exception {
@@ -49,7 +56,7 @@ public final class TrainerBench {
         Path torchScript = Path.of(args.length > 1 ? args[1] : "../shared/bench/torch_simclr_step.py");
         int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "2"));
         System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
-                + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT);
+                + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT + ", views " + VIEWS);
         CpuPeak peak = CpuPeak.of(threads);
         CpuPeak.print(peak);
         Path flopScript = Path.of(System.getProperty("simclr.repo.root", ".")).resolve("python/count_flops.py");
@@ -78,6 +85,9 @@ public final class TrainerBench {
         final List<Trainable> params = new ArrayList<>();
         final NDArray x1;
         final NDArray x2;
+        /** Both views in one batch for the joint step (x1 and x2 null), null for the separate one. */
+        final NDArray both;
+        final int n;
 
         Step(Config c) {
             Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, c.width(), c.channels());
@@ -93,8 +103,11 @@ public final class TrainerBench {
                     }
                 });
             }
-            x1 = input(c, 1);
-            x2 = input(c, 2);
+            n = c.batch();
+            boolean separate = "separate".equals(VIEWS);
+            x1 = separate ? input(c, 1, n) : null;
+            x2 = separate ? input(c, 2, n) : null;
+            both = separate ? null : input(c, 3, 2 * n);
         }
 
         /**
@@ -103,15 +116,15 @@ public final class TrainerBench {
          * make it; with {@code -Dsimclr.bench.layout=contiguous}, through the same path but contiguous N×C×H×W (the
          * engine's layout before); with {@code nchw}, random values made by libtorch as PyTorch's baseline makes them.
          */
-        NDArray input(Config c, long seed) {
+        NDArray input(Config c, long seed, int images) {
             if ("nchw".equals(LAYOUT)) {
-                return manager.randomUniform(0, 1, new Shape(c.batch(), c.channels(), c.size(), c.size()));
+                return manager.randomUniform(0, 1, new Shape(images, c.channels(), c.size(), c.size()));
             }
-            byte[] pixels = new byte[c.batch() * c.size() * c.size() * c.channels()];
+            byte[] pixels = new byte[images * c.size() * c.size() * c.channels()];
             new Random(seed).nextBytes(pixels);
             float[] half = new float[c.channels()];
             Arrays.fill(half, 0.5f);
-            return new Normalization(half, half).toTensor(manager, pixels, c.batch(), c.size(), c.size(),
+            return new Normalization(half, half).toTensor(manager, pixels, images, c.size(), c.size(),
                     c.channels(), encoder.channelsLast() && !"contiguous".equals(LAYOUT));
         }
 
@@ -119,16 +132,24 @@ public final class TrainerBench {
             try (NDManager step = manager.newSubManager()) {
                 // an op's result lives on its first operand's manager: borrow the inputs for the step, so the
                 // activations and the autograd graph go when the step ends (as the engine's loops do)
-                x1.tempAttach(step);
-                x2.tempAttach(step);
                 double loss;
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray z1 = head.forward(encoder.forward(x1, true), true);
-                    NDArray z2 = head.forward(encoder.forward(x2, true), true);
-                    NDArray l = Losses.ntXent(z1, z2, 0.5);
+                    NDArray l;
+                    if (both != null) {
+                        both.tempAttach(step);
+                        NDArray z = head.forward(encoder.forward(both, true), true);
+                        l = Losses.ntXent(z.get("0:" + n), z.get(n + ":"), 0.5);
+                        z.attach(step);
+                    } else {
+                        x1.tempAttach(step);
+                        x2.tempAttach(step);
+                        NDArray z1 = head.forward(encoder.forward(x1, true), true);
+                        NDArray z2 = head.forward(encoder.forward(x2, true), true);
+                        l = Losses.ntXent(z1, z2, 0.5);
+                        z1.attach(step);
+                        z2.attach(step);
+                    }
                     l.attach(step);
-                    z1.attach(step);
-                    z2.attach(step);
                     gc.backward(l);
                     loss = l.getFloat();
                 }
@@ -201,10 +222,19 @@ public final class TrainerBench {
     }
 
     static double torch(Path script, Config c, int steps, int threads) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--width", Double.toString(c.width()),
-                "--batch", Integer.toString(c.batch()), "--size", Integer.toString(c.size()), "--channels",
-                Integer.toString(c.channels()), "--steps", Integer.toString(steps), "--threads",
-                Integer.toString(threads)).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3"));
+        if ("separate".equals(VIEWS)) {
+            command.add(script.toString());
+        } else {
+            // the same model, loss and optimiser, both views in one batch (python/torch_simclr_joint_step.py)
+            command.addAll(List.of(Path.of(System.getProperty("simclr.repo.root", "."))
+                    .resolve("python/torch_simclr_joint_step.py").toString(), script.toAbsolutePath().getParent()
+                    .toString()));
+        }
+        command.addAll(List.of("--width", Double.toString(c.width()), "--batch", Integer.toString(c.batch()),
+                "--size", Integer.toString(c.size()), "--channels", Integer.toString(c.channels()), "--steps",
+                Integer.toString(steps), "--threads", Integer.toString(threads)));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("PyTorch baseline failed: " + out);
