@@ -26,9 +26,10 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * {@code ./simclr bench trainer}: images/s of one SimCLR training step (ResNet-18, projection head, NT-Xent, SGD
- * with momentum; the same step as ../shared/bench/torch_simclr_step.py) in our engine and in PyTorch, in the same
- * run with the same thread count. Java-side overhead is measured with JDK Flight Recorder: the share of the
- * training thread's samples taken in Java code rather than inside native (libtorch) calls.
+ * with momentum; the trainer's step, both views in one batch, as python/torch_simclr_joint_step.py runs it, or with
+ * {@code -Dsimclr.bench.views=separate} one batch per view as ../shared/bench/torch_simclr_step.py does) in our
+ * engine and in PyTorch, in the same run with the same thread count. Java-side overhead is measured with JDK Flight
+ * Recorder: the share of the training thread's samples taken in Java code rather than inside native (libtorch) calls.
  */
 public final class TrainerBench {
     public record Config(double width, int batch, int size, int channels) {}
@@ -47,7 +48,14 @@ public final class TrainerBench {
      * runs it (batch norm sees both views); {@code separate}: one N batch per view, as
      * ../shared/bench/torch_simclr_step.py runs it.
      */
-    static final String VIEWS = System.getProperty("simclr.bench.views", "joint");
+    static final String VIEWS = views(System.getProperty("simclr.bench.views", "joint"));
+
+    private static String views(String v) {
+        if (!v.equals("joint") && !v.equals("separate")) {
+            throw new IllegalArgumentException("simclr.bench.views: joint or separate, got '" + v + "'");
+        }
+        return v;
+    }
 
     public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1));
 
