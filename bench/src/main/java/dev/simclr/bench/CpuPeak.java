@@ -22,9 +22,16 @@ public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz
         return cores * fmaUnits * lanes * 2 * ghz;
     }
 
-    /** {@code ./simclr bench peak [cores]}: the fp32 peak and how each factor of it was got. */
+    /**
+     * {@code ./simclr bench peak [cores]}: the fp32 peak, how each factor of it was got, and the FMA rate the cores
+     * reach at that vector width ({@link CpuFma}), which checks the documented FMA units × lanes.
+     */
     public static void main(String[] args) {
-        print(of(args.length > 0 ? Integer.parseInt(args[0]) : 2));
+        CpuPeak peak = of(args.length > 0 ? Integer.parseInt(args[0]) : 2);
+        print(peak);
+        if (peak.lanes() >= 8) {
+            System.out.println(CpuFma.measure(peak.cores()).describe(peak));
+        }
     }
 
     static void print(CpuPeak p) {
@@ -48,11 +55,9 @@ public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz
         int family = Integer.parseInt(field(info, "cpu family", "0"));
         int model = Integer.parseInt(field(info, "model", "0"));
         double mhz = Double.parseDouble(field(info, "cpu MHz", "0"));
-        Set<String> flags = new HashSet<>(Arrays.asList(field(info, "flags", "").split(" ")));
-        String cap = System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "ALL").toUpperCase(Locale.ROOT);
-        boolean avx512 = flags.contains("avx512f") && !cap.startsWith("AVX2") && !cap.equals("AVX")
-                && !cap.startsWith("SSE");
-        int lanes = avx512 ? 16 : flags.contains("avx2") || flags.contains("avx") ? 8 : 4;
+        String cap = cap();
+        int lanes = lanes(info, cap);
+        boolean avx512 = lanes == 16;
         int units = fmaUnits(vendor, family, model, avx512);
         String name = field(info, "model name", "?") + " (" + vendor + " family " + family + " model " + model + ")";
         String basis = "ISA " + (avx512 ? "AVX-512" : lanes == 8 ? "AVX2" : "SSE") + " (ONEDNN_MAX_CPU_ISA=" + cap
@@ -60,6 +65,27 @@ public record CpuPeak(String cpu, int cores, int fmaUnits, int lanes, double ghz
                 + ", vendor documentation); clock " + clock.describe() + "; /proc/cpuinfo says "
                 + String.format(Locale.ROOT, "%.3f", mhz / 1000) + " GHz";
         return new CpuPeak(name, cores, units, lanes, clock.ghz(), basis);
+    }
+
+    private static String cap() {
+        return System.getenv().getOrDefault("ONEDNN_MAX_CPU_ISA", "ALL").toUpperCase(Locale.ROOT);
+    }
+
+    /** fp32 lanes of the widest vectors oneDNN may use here: 16 (AVX-512 present, not capped), 8 (AVX, AVX2) or 4. */
+    static int lanes(List<String> info, String cap) {
+        Set<String> flags = new HashSet<>(Arrays.asList(field(info, "flags", "").split(" ")));
+        boolean avx512 = flags.contains("avx512f") && !cap.startsWith("AVX2") && !cap.equals("AVX")
+                && !cap.startsWith("SSE");
+        return avx512 ? 16 : flags.contains("avx2") || flags.contains("avx") ? 8 : 4;
+    }
+
+    /** {@link #lanes(List, String)} of this machine and environment; 4 without a readable /proc/cpuinfo. */
+    static int isaLanes() {
+        try {
+            return lanes(Files.readAllLines(Path.of("/proc/cpuinfo")), cap());
+        } catch (IOException e) {
+            return 4;
+        }
     }
 
     /**
