@@ -23,14 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code ./simclr up|status|down} does, end to end: broker, S3 server and the four service jars as separate
- * processes, healthy; down stops exactly them; data survives down/up. Lives in eval-service because it is the
+ * processes, with the default second trainer instance, healthy; down stops exactly them; data survives down/up. Lives in eval-service because it is the
  * last module the reactor builds, so every service jar exists.
  */
 class EmbeddedStackIT {
 
     @Test
     void upStartsEverythingHealthyDownLeavesNothingAndDataSurvives(@TempDir Path data) throws Exception {
-        int base = Ports.free(4);
+        int base = Ports.free(5);
         int kafka = Ports.free(2);
         Map<String, String> env = Map.of("SIMCLR_DATA_DIR", data.toString(), "SIMCLR_KAFKA_PORT",
                 Integer.toString(kafka), "SIMCLR_S3_PORT", Integer.toString(Ports.free()),
@@ -39,7 +39,7 @@ class EmbeddedStackIT {
         PrintStream out = new PrintStream(new ByteArrayOutputStream());
         try {
             stack.up(true, out);
-            assertThat(stack.status()).hasSize(6).allSatisfy((k, v) -> assertThat(v).startsWith("healthy"));
+            assertThat(stack.status()).hasSize(7).allSatisfy((k, v) -> assertThat(v).startsWith("healthy"));
             assertThat(topics(stack.settings().kafkaBootstrapServers()))
                     .containsAll(Topics.all().stream().map(Topics.Spec::name).toList());
             assertThat(Files.getPosixFilePermissions(stack.credentialsFile())).containsExactlyInAnyOrder(
@@ -48,7 +48,7 @@ class EmbeddedStackIT {
             new ObjectStore(stack.settings()).put("kept/across-restarts", new byte[] {42}, "application/octet-stream");
             Map<String, Long> pids = stack.pids();
             assertThat(pids).containsOnlyKeys("kafka", "s3proxy", "eval-service", "augment-service",
-                    "trainer-service", "distill-service");
+                    "trainer-service", "distill-service", "trainer-service-2");
 
             // the broker dies: up starts it again, and only it (the S3 server and the services keep their pids)
             kill(pids.get("kafka"));
@@ -56,7 +56,7 @@ class EmbeddedStackIT {
             Map<String, Long> after = stack.pids();
             assertThat(after.get("kafka")).isNotEqualTo(pids.get("kafka"));
             for (String unchanged : List.of("s3proxy", "eval-service", "augment-service", "trainer-service",
-                    "distill-service")) {
+                    "distill-service", "trainer-service-2")) {
                 assertThat(after.get(unchanged)).as(unchanged).isEqualTo(pids.get(unchanged));
             }
             // the supervisor restarts a service that died, without being asked
@@ -70,7 +70,7 @@ class EmbeddedStackIT {
             pids = stack.pids();
             assertThat(pids).containsKey("supervisor");
 
-            assertThat(stack.down()).hasSize(7);
+            assertThat(stack.down()).hasSize(8);
             pids.values().forEach(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
                     .as("pid " + pid + " still running").isEmpty());
             assertThat(stack.status()).allSatisfy((k, v) -> assertThat(v).isEqualTo("stopped"));

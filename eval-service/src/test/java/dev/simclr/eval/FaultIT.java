@@ -54,7 +54,9 @@ class FaultIT {
                 "SIMCLR_KAFKA_PORT", Integer.toString(Ports.free(2)), "SIMCLR_S3_PORT", Integer.toString(Ports.free()),
                 "SIMCLR_HTTP_PORT_BASE", Integer.toString(base),
                 // short slices: pretraining yields and resumes several times, so a fault lands between and within
-                "TRAINER_SLICE_SECONDS", "2");
+                "TRAINER_SLICE_SECONDS", "2",
+                // one trainer: the kill -9 below hits the process that holds the pretraining
+                "SIMCLR_TRAINER_INSTANCES", "1");
         EmbeddedStack stack = new EmbeddedStack(RepoLayout.locate(), env);
         PrintStream out = new PrintStream(new ByteArrayOutputStream());
         String eval = stack.services().get(0).url();

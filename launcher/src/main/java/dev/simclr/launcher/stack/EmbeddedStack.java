@@ -37,10 +37,15 @@ import java.util.Properties;
  * {@code <data>/pids.properties}; {@code down} stops exactly those processes (checked by their marker).
  *
  * <p>Ports: {@code SIMCLR_KAFKA_PORT} (9092; controller on the next port), {@code SIMCLR_S3_PORT} (9000),
- * {@code SIMCLR_HTTP_PORT_BASE} (8080: eval-service, then augment, trainer, distill).
+ * {@code SIMCLR_HTTP_PORT_BASE} (8080: eval-service, then augment, trainer, distill, then further trainer instances).
+ *
+ * <p>{@code SIMCLR_TRAINER_INSTANCES} (default 2, 1 to 8): trainer-service processes in one consumer group, sharing
+ * the train-request partitions. A trainer runs one slice at a time, and a slice of a small run (the demo's
+ * fine-tunes) keeps only about 1.4 of 2 cores busy; a second instance fills the rest (measured in README.md).
  */
 public final class EmbeddedStack {
-    public record Service(String name, int port) {
+    /** {@code name}: the process's marker, pid key and log name; {@code module}: whose jar it runs. */
+    public record Service(String name, String module, int port) {
         public String url() {
             return "http://127.0.0.1:" + port;
         }
@@ -62,8 +67,30 @@ public final class EmbeddedStack {
         this.kafkaPort = Integer.parseInt(env.getOrDefault("SIMCLR_KAFKA_PORT", "9092"));
         this.s3Port = Integer.parseInt(env.getOrDefault("SIMCLR_S3_PORT", "9000"));
         int base = Integer.parseInt(env.getOrDefault("SIMCLR_HTTP_PORT_BASE", "8080"));
-        this.services = List.of(new Service("eval-service", base), new Service("augment-service", base + 1),
-                new Service("trainer-service", base + 2), new Service("distill-service", base + 3));
+        List<Service> all = new ArrayList<>(List.of(new Service("eval-service", "eval-service", base),
+                new Service("augment-service", "augment-service", base + 1),
+                new Service("trainer-service", "trainer-service", base + 2),
+                new Service("distill-service", "distill-service", base + 3)));
+        int trainers = trainerInstances(env.getOrDefault("SIMCLR_TRAINER_INSTANCES", "2"));
+        for (int k = 2; k <= trainers; k++) {
+            all.add(new Service("trainer-service-" + k, "trainer-service", base + 2 + k));
+        }
+        this.services = List.copyOf(all);
+    }
+
+    static final int MAX_TRAINER_INSTANCES = 8;
+
+    private static int trainerInstances(String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= MAX_TRAINER_INSTANCES) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("SIMCLR_TRAINER_INSTANCES: expected a whole number from 1 to "
+                + MAX_TRAINER_INSTANCES + ", got '" + value + "'");
     }
 
     public Path dataDir() {
@@ -136,6 +163,9 @@ public final class EmbeddedStack {
             TopicAdmin.ensureTopics(settings.kafkaBootstrapServers(), Topics.all());
         }
         if (withServices) {
+            // instances recorded by an earlier up with more SIMCLR_TRAINER_INSTANCES than now
+            stopRecorded(pids, unlisted(pids));
+            writePids(pids);
             List<Process> started = new ArrayList<>();
             for (Service s : services) {
                 if (alive(pids, s.name())) {
@@ -157,7 +187,7 @@ public final class EmbeddedStack {
 
     private Process startService(Service s, StackSettings settings, Map<String, Long> pids, java.io.PrintStream out)
             throws IOException {
-        Path jar = repo.serviceJar(s.name());
+        Path jar = repo.serviceJar(s.module());
         if (!Files.exists(jar)) {
             throw new IllegalStateException("missing " + jar + ": build first (mvn -DskipTests install)");
         }
@@ -211,11 +241,19 @@ public final class EmbeddedStack {
         pids.remove(Supervisor.PROCESS);
         List<String> order = new ArrayList<>();
         services.forEach(s -> order.add(s.name()));
+        order.addAll(unlisted(pids));
         order.add(EmbeddedKafka.PROCESS);
         order.add(EmbeddedS3.PROCESS);
         stopped.addAll(stopRecorded(pids, order));
         Files.deleteIfExists(pidsFile());
         return stopped;
+    }
+
+    /** Recorded processes that are neither the broker, the S3 server, the supervisor nor a service listed now. */
+    private List<String> unlisted(Map<String, Long> pids) {
+        List<String> known = new ArrayList<>(List.of(EmbeddedKafka.PROCESS, EmbeddedS3.PROCESS, Supervisor.PROCESS));
+        services.forEach(s -> known.add(s.name()));
+        return pids.keySet().stream().filter(n -> !known.contains(n)).toList();
     }
 
     /** Each component with its state: "healthy", "running, not ready" or "stopped". */
