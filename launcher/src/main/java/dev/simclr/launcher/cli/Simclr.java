@@ -79,7 +79,7 @@ public final class Simclr {
         System.out.println("data directory          : " + stack.dataDir());
     }
 
-    @Command(name = "up", description = "Start the broker, the S3 server and the four services; wait until healthy.")
+    @Command(name = "up", description = "Start the broker, the S3 server and the four services (trainer-service SIMCLR_TRAINER_INSTANCES times, default 2); wait until healthy.")
     static final class Up implements Callable<Integer> {
         @CommandLine.Option(names = "--infra-only", description = "Start only the broker and the S3 server.")
         boolean infraOnly;

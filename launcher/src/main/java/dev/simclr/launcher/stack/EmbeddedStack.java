@@ -40,8 +40,9 @@ import java.util.Properties;
  * {@code SIMCLR_HTTP_PORT_BASE} (8080: eval-service, then augment, trainer, distill, then further trainer instances).
  *
  * <p>{@code SIMCLR_TRAINER_INSTANCES} (default 2, 1 to 8): trainer-service processes in one consumer group, sharing
- * the train-request partitions. A trainer runs one slice at a time, and a slice of a small run (the demo's
- * fine-tunes) keeps only about 1.4 of 2 cores busy; a second instance fills the rest (measured in README.md).
+ * the train-request partitions as trainer pods do, so one that dies leaves the other training while the supervisor
+ * restarts it. A trainer runs one slice at a time and a small run's slice keeps about 1.4 of 2 cores busy; a second
+ * instance keeps them busy, though the demo does not end sooner (README.md has the measurement).
  */
 public final class EmbeddedStack {
     /** {@code name}: the process's marker, pid key and log name; {@code module}: whose jar it runs. */
