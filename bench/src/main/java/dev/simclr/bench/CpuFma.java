@@ -53,6 +53,7 @@ public record CpuFma(double gflops, double chainGhz, int threads, int lanes) {
     static float independent(long n) {
         FloatVector a = FloatVector.broadcast(S, 0.999f);
         FloatVector b = FloatVector.broadcast(S, 1e-7f);
+        // twelve named accumulators, unrolled by hand: an array of vectors would not stay in registers
         FloatVector x0 = a, x1 = b, x2 = a, x3 = b, x4 = a, x5 = b, x6 = a, x7 = b, x8 = a, x9 = b, x10 = a, x11 = b;
         for (long i = 0; i < n; i++) {
             x0 = x0.fma(a, b);
