@@ -269,6 +269,12 @@ public final class EmbeddedStack {
         for (Service s : services) {
             states.put(s.name() + " " + s.url(), state(pids, s.name(), () -> healthy(s)));
         }
+        for (String name : unlisted(pids)) {
+            if (alive(pids, name)) {
+                states.put(name, "running, not in SIMCLR_TRAINER_INSTANCES now (pid " + pids.get(name)
+                        + "): ./simclr down stops it");
+            }
+        }
         return states;
     }
 
