@@ -33,7 +33,6 @@ public record CpuFma(double gflops, double chainGhz, int threads, int lanes) {
             VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(8, CpuPeak.isaLanes()) * Float.SIZE));
 
     public static CpuFma measure(int threads) {
-        VectorSpecies<Float> species = S;
         double[][] each = rates(threads);
         double fmasPerNs = 0;
         double chain = 0;
@@ -41,7 +40,7 @@ public record CpuFma(double gflops, double chainGhz, int threads, int lanes) {
             fmasPerNs += t[0];
             chain += t[1] / threads;
         }
-        return new CpuFma(fmasPerNs * species.length() * 2, chain, threads, species.length());
+        return new CpuFma(fmasPerNs * S.length() * 2, chain, threads, S.length());
     }
 
     public String describe(CpuPeak peak) {

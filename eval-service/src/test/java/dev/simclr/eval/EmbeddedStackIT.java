@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What {@code ./simclr up|status|down} does, end to end: broker, S3 server and the four service jars as separate
- * processes, with the default second trainer instance, healthy; down stops exactly them; data survives down/up. Lives in eval-service because it is the
- * last module the reactor builds, so every service jar exists.
+ * processes, with the default second trainer instance, healthy; down stops exactly them; data survives down/up.
+ * Lives in eval-service because it is the last module the reactor builds, so every service jar exists.
  */
 class EmbeddedStackIT {
 
