@@ -7,14 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A JVM the platform starts for itself (broker, S3 server, a service). Every one carries
- * {@code -Dsimclr.process=<name>} so that {@code ./simclr down} stops exactly the processes it started, and
- * never a stranger that reused a pid.
+ * {@code -Dsimclr.process=<name>} and, when it belongs to an embedded stack, {@code -Dsimclr.stack=<data directory>}:
+ * so {@code ./simclr up|down} find exactly the processes of their own stack, recorded or not, and never touch a
+ * stranger that reused a pid or another stack on the same machine (tests and users run several).
  */
 public final class ChildJvm {
     public static final String MARKER = "-Dsimclr.process=";
+    public static final String STACK_MARKER = "-Dsimclr.stack=";
 
     /**
      * The widest instruction set of libtorch's oneDNN kernels: by default all the CPU has. oneDNN reads it once, from
@@ -39,10 +42,23 @@ public final class ChildJvm {
 
     public static Process start(String name, List<String> jvmArgs, List<String> mainAndArgs,
                                 Map<String, String> env, Path logFile) throws IOException {
+        return start(name, null, jvmArgs, mainAndArgs, env, logFile);
+    }
+
+    /**
+     * Starts a JVM marked with its name and its stack ({@code null}: none), stdout and stderr appended to
+     * {@code logFile} (moved aside first if it outgrew {@link LogFiles#CAP_BYTES}).
+     */
+    public static Process start(String name, String stack, List<String> jvmArgs, List<String> mainAndArgs,
+                                Map<String, String> env, Path logFile) throws IOException {
         Files.createDirectories(logFile.getParent());
+        LogFiles.rotateIfOver(logFile, LogFiles.CAP_BYTES);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(MARKER + name);
+        if (stack != null) {
+            command.add(STACK_MARKER + stack);
+        }
         command.addAll(jvmArgs);
         command.addAll(mainAndArgs);
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -71,14 +87,54 @@ public final class ChildJvm {
 
     /** The live process with this pid, if it is the platform's process of that name. */
     public static Optional<ProcessHandle> ours(long pid, String name) {
+        return ours(pid, name, null);
+    }
+
+    /**
+     * The live process with this pid, if it is the platform's process of that name and of this stack ({@code null}:
+     * any). A process marked with no stack (started before stacks were marked) counts as the stack's that recorded it.
+     */
+    public static Optional<ProcessHandle> ours(long pid, String name, String stack) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
-            try {
-                String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
-                return cmdline.contains(MARKER + name + "\0");
-            } catch (IOException e) {
-                return h.info().arguments().map(a -> List.of(a).contains(MARKER + name)).orElse(false);
+            List<String> args = arguments(h);
+            if (!args.contains(MARKER + name)) {
+                return false;
+            }
+            Optional<String> marked = value(args, STACK_MARKER);
+            return stack == null || marked.isEmpty() || marked.get().equals(stack);
+        });
+    }
+
+    /** Every live process marked as this stack's, by name (more than one of a name after a lost race). */
+    public static Map<String, List<ProcessHandle>> processesOf(String stack) {
+        Map<String, List<ProcessHandle>> found = new TreeMap<>();
+        ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).forEach(h -> {
+            List<String> args = arguments(h);
+            if (value(args, STACK_MARKER).filter(stack::equals).isPresent()) {
+                value(args, MARKER).ifPresent(n -> found.computeIfAbsent(n, k -> new ArrayList<>()).add(h));
             }
         });
+        return found;
+    }
+
+    /** The process's name marker, if it is one of the platform's. */
+    public static Optional<String> name(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> value(arguments(h), MARKER));
+    }
+
+    private static Optional<String> value(List<String> args, String marker) {
+        return args.stream().filter(a -> a.startsWith(marker)).map(a -> a.substring(marker.length())).findFirst();
+    }
+
+    /** The command line as the kernel has it (ProcessHandle.Info truncates it on Linux). */
+    private static List<String> arguments(ProcessHandle h) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return List.of(cmdline.split("\0"));
+        } catch (IOException | RuntimeException e) {
+            return h.info().arguments().map(List::of).orElse(List.of());
+        }
     }
 
     /** SIGTERM, then SIGKILL after {@code graceMillis}; returns once the process is gone. */

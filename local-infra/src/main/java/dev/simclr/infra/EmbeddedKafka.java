@@ -22,6 +22,12 @@ public final class EmbeddedKafka {
 
     public static Process start(RepoLayout repo, Path dataDir, int port, int controllerPort, Path logFile)
             throws IOException, InterruptedException {
+        return start(repo, null, dataDir, port, controllerPort, logFile);
+    }
+
+    /** Starts the broker marked as {@code stack}'s ({@code null}: no stack). */
+    public static Process start(RepoLayout repo, String stack, Path dataDir, int port, int controllerPort,
+                                Path logFile) throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         Path config = dataDir.resolve("server.properties");
         Files.writeString(config, serverProperties(dataDir.resolve("log").toAbsolutePath(), port, controllerPort));
@@ -36,7 +42,7 @@ public final class EmbeddedKafka {
             ChildJvm.run(jvm, List.of("kafka.tools.StorageTool", "format", "-t",
                     Files.readString(idFile).trim(), "-c", config.toString()));
         }
-        return ChildJvm.start(PROCESS, jvm, List.of("kafka.Kafka", config.toString()), Map.of(), logFile);
+        return ChildJvm.start(PROCESS, stack, jvm, List.of("kafka.Kafka", config.toString()), Map.of(), logFile);
     }
 
     static String serverProperties(Path logDir, int port, int controllerPort) {

@@ -22,6 +22,12 @@ public final class EmbeddedS3 {
 
     public static Process start(RepoLayout repo, Path dataDir, int port, String accessKey, String secretKey,
                                 Path logFile) throws IOException {
+        return start(repo, null, dataDir, port, accessKey, secretKey, logFile);
+    }
+
+    /** Starts the server marked as {@code stack}'s ({@code null}: no stack), logging warnings only. */
+    public static Process start(RepoLayout repo, String stack, Path dataDir, int port, String accessKey,
+                                String secretKey, Path logFile) throws IOException {
         Path objects = dataDir.resolve("objects").toAbsolutePath();
         Files.createDirectories(objects);
         Path config = dataDir.resolve("s3proxy.properties");
@@ -41,9 +47,9 @@ public final class EmbeddedS3 {
         // owner-only: the file holds the credentials
         Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-cp", ChildJvm.classpathOf(repo.s3proxyLib()),
-                "-DLOG_LEVEL=warn");
-        return ChildJvm.start(PROCESS, jvm, List.of("org.gaul.s3proxy.Main", "--properties", config.toString()),
-                Map.of("LOG_LEVEL", "warn"), logFile);
+                "-Dlogback.configurationFile=" + repo.s3proxyLogConfig());
+        return ChildJvm.start(PROCESS, stack, jvm, List.of("org.gaul.s3proxy.Main", "--properties",
+                config.toString()), Map.of(), logFile);
     }
 
     /** True once the server answers HTTP (any status: an anonymous request is refused with 403). */

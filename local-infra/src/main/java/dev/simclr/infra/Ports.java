@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -98,5 +100,41 @@ public final class Ports {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The pid of the process listening on this TCP port, from Linux's socket tables ({@code /proc/net/tcp},
+     * {@code tcp6}) and each process's open descriptors: empty if nothing listens, or the holder is not ours to see.
+     * {@code ./simclr status} and {@code up} use it to tell this stack's processes from another program.
+     */
+    public static Optional<Long> holder(int port) {
+        Set<String> inodes = new HashSet<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try (var lines = Files.lines(Path.of(table))) {
+                lines.skip(1).map(l -> l.trim().split("\\s+")).filter(f -> f.length > 9)
+                        // local address "ADDR:PORT" in hex; state 0A = LISTEN
+                        .filter(f -> f[3].equals("0A")
+                                && Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == port)
+                        .forEach(f -> inodes.add("socket:[" + f[9] + "]"));
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6): nothing listens there
+            }
+        }
+        if (inodes.isEmpty()) {
+            return Optional.empty();
+        }
+        return ProcessHandle.allProcesses().map(ProcessHandle::pid).filter(pid -> {
+            try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+                return fds.anyMatch(fd -> {
+                    try {
+                        return inodes.contains(Files.readSymbolicLink(fd).toString());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                return false; // gone, or not ours to read
+            }
+        }).findFirst();
     }
 }

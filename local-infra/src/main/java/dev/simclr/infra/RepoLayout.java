@@ -23,5 +23,6 @@ public record RepoLayout(Path root) {
     public Path kafkaLib() { return root.resolve("deploy/embedded/kafka/target/lib"); }
     public Path kafkaLogConfig() { return root.resolve("deploy/embedded/kafka/log4j2.properties"); }
     public Path s3proxyLib() { return root.resolve("deploy/embedded/s3proxy/target/lib"); }
+    public Path s3proxyLogConfig() { return root.resolve("deploy/embedded/s3proxy/logback.xml"); }
     public Path serviceJar(String service) { return root.resolve(service + "/target/quarkus-app/quarkus-run.jar"); }
 }

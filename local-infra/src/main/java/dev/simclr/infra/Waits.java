@@ -8,10 +8,16 @@ public final class Waits {
 
     /** Polls until {@code ready}, failing early with the log's tail if the process died. */
     public static void until(String what, Process process, BooleanSupplier ready, Duration timeout, java.nio.file.Path log) {
+        until(what, process == null ? null : process.toHandle(), ready, timeout, log);
+    }
+
+    /** {@link #until(String, Process, BooleanSupplier, Duration, java.nio.file.Path)} for any process, ours or not. */
+    public static void until(String what, ProcessHandle process, BooleanSupplier ready, Duration timeout,
+                             java.nio.file.Path log) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.getAsBoolean()) {
             if (process != null && !process.isAlive()) {
-                throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + log
+                throw new IllegalStateException(what + " exited (pid " + process.pid() + "); see " + log
                         + "\n" + tail(log));
             }
             if (System.nanoTime() > deadline) {

@@ -91,10 +91,8 @@ public final class Simclr {
         @Override
         public Integer call() throws Exception {
             EmbeddedStack stack = stack();
-            stack.up(!infraOnly, System.out);
-            if (!infraOnly && !noSupervisor) {
-                stack.supervise(System.out);
-            }
+            // one hold of the stack's lock: a down or another up never slips in between
+            stack.up(!infraOnly, !infraOnly && !noSupervisor, System.out);
             System.out.println("platform is up");
             printEndpoints(stack);
             return 0;
@@ -161,8 +159,7 @@ public final class Simclr {
         public Integer call() throws Exception {
             long t0 = System.nanoTime();
             EmbeddedStack stack = stack();
-            stack.up(true, System.out);
-            stack.supervise(System.out);
+            stack.up(true, true, System.out);
             printEndpoints(stack);
             DatasetCommands.importFashionMnistIfMissing(stack.settings(), System.out);
             DatasetCommands.importDigitsIfMissing(stack.settings(), System.out);

@@ -33,8 +33,9 @@ import java.util.Properties;
 /**
  * The embedded default that {@code ./simclr up|status|env|down} manages: broker, S3 server and the four services
  * as separate processes, everything under one data directory ({@code SIMCLR_DATA_DIR}, default
- * {@code <checkout>/.simclr}) so Kafka logs and objects survive down/up. Pids are recorded in
- * {@code <data>/pids.properties}; {@code down} stops exactly those processes (checked by their marker).
+ * {@code <checkout>/.simclr}) so Kafka logs and objects survive down/up. Every process carries the stack's marker
+ * (its data directory) and is recorded in {@code <data>/pids.properties}; whoever starts, stops or records them holds
+ * {@link StackLock} (one starter at a time, across JVMs); {@code down} stops every process with the marker.
  *
  * <p>Ports: {@code SIMCLR_KAFKA_PORT} (9092; controller on the next port), {@code SIMCLR_S3_PORT} (9000),
  * {@code SIMCLR_HTTP_PORT_BASE} (8080: eval-service, then augment, trainer, distill, then further trainer instances).
@@ -129,98 +130,259 @@ public final class EmbeddedStack {
                 creds.getProperty("access-key"), creds.getProperty("secret-key"));
     }
 
+    /** How long {@code up} and {@code down} wait for another starter (the supervisor's round, another up). */
+    static final Duration LOCK_PATIENCE = Duration.ofMinutes(6);
+    /** A process younger than this that does not answer yet is starting, not wedged: it is waited for. */
+    static final Duration START_GRACE = Duration.ofSeconds(120);
+
+    /** One process of the stack: its marker name, the port it must hold (0: none) and the setting that moves it. */
+    record Component(String name, int port, String setting) {}
+
     /**
      * Starts what is not running yet — only that: a broker that died is started again without touching a healthy
-     * S3 server — and a service that is running but not live (its channels failed) is replaced; then waits until
-     * everything is healthy.
+     * S3 server — adopts a healthy process of this stack that is running unrecorded, replaces one that is running
+     * but not live, then waits until everything is healthy. Holds the stack's lock throughout (one starter): another
+     * up or the supervisor's round waits for it.
      */
-    public synchronized void up(boolean withServices, java.io.PrintStream out) throws IOException, InterruptedException {
-        StackSettings settings = settings();
-        Map<String, Long> pids = readPids();
-        Path logs = dataDir.resolve("logs");
-        if (!alive(pids, EmbeddedS3.PROCESS)) {
-            stopRecorded(pids, List.of(EmbeddedS3.PROCESS));
-            requireFree(s3Port, "SIMCLR_S3_PORT");
-            out.println("starting S3 server (S3Proxy) ...");
-            Process s3 = EmbeddedS3.start(repo, dataDir.resolve("s3"), s3Port, settings.accessKey(),
-                    settings.secretKey(), logs.resolve("s3proxy.log"));
-            pids.put(EmbeddedS3.PROCESS, s3.pid());
-            writePids(pids);
-            Waits.until("s3proxy", s3, () -> EmbeddedS3.ready(settings.s3Endpoint()), Duration.ofSeconds(60),
-                    logs.resolve("s3proxy.log"));
-            new ObjectStore(settings).ensureBucket();
-        }
-        if (!alive(pids, EmbeddedKafka.PROCESS)) {
-            stopRecorded(pids, List.of(EmbeddedKafka.PROCESS));
-            requireFree(kafkaPort, "SIMCLR_KAFKA_PORT");
-            requireFree(kafkaPort + 1, "SIMCLR_KAFKA_PORT (controller = port + 1)");
-            out.println("starting Kafka broker (KRaft) ...");
-            Process kafka = EmbeddedKafka.start(repo, dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1,
-                    logs.resolve("kafka.log"));
-            pids.put(EmbeddedKafka.PROCESS, kafka.pid());
-            writePids(pids);
-            Waits.until("kafka", kafka, () -> EmbeddedKafka.ready(settings.kafkaBootstrapServers()),
-                    EmbeddedKafka.startTimeout(), logs.resolve("kafka.log"));
-            TopicAdmin.ensureTopics(settings.kafkaBootstrapServers(), Topics.all());
-        }
-        if (withServices) {
-            // instances recorded by an earlier up with more SIMCLR_TRAINER_INSTANCES than now
-            stopRecorded(pids, unlisted(pids));
-            writePids(pids);
-            List<Process> started = new ArrayList<>();
-            for (Service s : services) {
-                if (alive(pids, s.name())) {
-                    if (live(s)) {
-                        continue;
-                    }
-                    // alive but deaf: its watchdog would end it within a minute; replace it now
-                    out.println(s.name() + " is running but not live: restarting it");
-                    stopRecorded(pids, List.of(s.name()));
-                }
-                started.add(startService(s, settings, pids, out));
+    public void up(boolean withServices, java.io.PrintStream out) throws IOException, InterruptedException {
+        up(withServices, false, out);
+    }
+
+    /** {@link #up(boolean, java.io.PrintStream)}, then starts (or adopts) the supervisor, in one hold of the lock. */
+    public void up(boolean withServices, boolean supervise, java.io.PrintStream out)
+            throws IOException, InterruptedException {
+        try (StackLock lock = StackLock.acquire(dataDir, "./simclr up", LOCK_PATIENCE, out)) {
+            if (withServices) {
+                stopUnlisted(out);
             }
-            for (Service s : services) {
-                Process p = started.stream().filter(x -> x.pid() == pids.get(s.name())).findFirst().orElse(null);
-                Waits.until(s.name(), p, () -> healthy(s), Duration.ofSeconds(120), logFile(s.name()));
+            List<String> failed = new ArrayList<>();
+            for (Component c : components(withServices)) {
+                String problem = ensureAndWait(c, out);
+                if (problem != null) {
+                    failed.add(problem);
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", failed));
+            }
+            if (supervise) {
+                ensureSupervisor(out);
             }
         }
     }
 
-    private Process startService(Service s, StackSettings settings, Map<String, Long> pids, java.io.PrintStream out)
-            throws IOException {
+    /** Stops trainer instances an earlier up started with more SIMCLR_TRAINER_INSTANCES than now. */
+    void stopUnlisted(java.io.PrintStream out) throws IOException {
+        Map<String, Long> pids = readPids();
+        List<String> extra = unlisted(pids);
+        stopRecorded(pids, extra).forEach(n -> out.println("stopped " + n + ": not in SIMCLR_TRAINER_INSTANCES now"));
+        writePids(pids);
+        List<String> known = new ArrayList<>(List.of(EmbeddedKafka.PROCESS, EmbeddedS3.PROCESS, Supervisor.PROCESS));
+        services.forEach(s -> known.add(s.name()));
+        ChildJvm.processesOf(stackId()).forEach((name, handles) -> {
+            if (!known.contains(name)) {
+                handles.forEach(h -> {
+                    ChildJvm.stop(h, 30_000);
+                    out.println("stopped " + name + " (pid " + h.pid() + "): not in SIMCLR_TRAINER_INSTANCES now");
+                });
+            }
+        });
+    }
+
+    /** What {@code up} brings up, in order: S3 server, broker, then (with services) every service. */
+    List<Component> components(boolean withServices) {
+        List<Component> all = new ArrayList<>(List.of(new Component(EmbeddedS3.PROCESS, s3Port, "SIMCLR_S3_PORT"),
+                new Component(EmbeddedKafka.PROCESS, kafkaPort, "SIMCLR_KAFKA_PORT")));
+        if (withServices) {
+            services.forEach(s -> all.add(new Component(s.name(), s.port(), "SIMCLR_HTTP_PORT_BASE")));
+        }
+        return all;
+    }
+
+    /**
+     * Brings one component up and waits until it is healthy; the problem in one line if it cannot (each component
+     * on its own: one that cannot start does not keep the others down). The caller holds the lock.
+     */
+    String ensureAndWait(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
+        try {
+            if (c.name().equals(EmbeddedKafka.PROCESS) || c.name().equals(EmbeddedS3.PROCESS)) {
+                // the services need both: they are waited for one after the other, and set up (bucket, topics)
+                awaitHealthy(c, ensure(c, out));
+                StackSettings settings = settings();
+                if (c.name().equals(EmbeddedS3.PROCESS)) {
+                    new ObjectStore(settings).ensureBucket();
+                } else {
+                    TopicAdmin.ensureTopics(settings.kafkaBootstrapServers(), Topics.all());
+                }
+            } else {
+                awaitHealthy(c, ensure(c, out));
+            }
+            return null;
+        } catch (IllegalStateException | IOException | java.io.UncheckedIOException e) {
+            return c.name() + ": " + e.getMessage();
+        }
+    }
+
+    /**
+     * Makes one component run: keeps a healthy (or still starting) process of this stack, recorded or not, and
+     * records it; stops any second one; starts one if none is left. Returns the process to wait for. A port held by
+     * a process that is not this stack's is refused by name.
+     */
+    private ProcessHandle ensure(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
+        Map<String, Long> pids = readPids();
+        Long recorded = pids.get(c.name());
+        List<ProcessHandle> mine = new ArrayList<>(ChildJvm.processesOf(stackId()).getOrDefault(c.name(), List.of()));
+        if (recorded != null) {
+            ChildJvm.ours(recorded, c.name(), stackId()).filter(h -> !mine.contains(h)).ifPresent(mine::add);
+        }
+        Optional<Long> holder = c.port() == 0 ? Optional.empty() : Ports.holder(c.port());
+        if (holder.isEmpty() && c.port() != 0 && Ports.listening("127.0.0.1", c.port())) {
+            throw new IllegalStateException("port " + c.port() + " is taken by a program this user cannot see; "
+                    + "choose another with " + c.setting());
+        }
+        ProcessHandle keeper = null;
+        if (holder.isPresent()) {
+            long h = holder.get();
+            keeper = mine.stream().filter(p -> p.pid() == h).findFirst().orElseThrow(() ->
+                    new IllegalStateException("port " + c.port() + " is taken by " + describe(h) + "; choose "
+                            + "another with " + c.setting()));
+        } else {
+            // nobody listens yet: the youngest process still within its start grace is starting up
+            keeper = mine.stream().filter(EmbeddedStack::young)
+                    .max(java.util.Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH)))
+                    .orElse(null);
+        }
+        for (ProcessHandle other : mine) {
+            if (!other.equals(keeper)) {
+                out.println("stopping " + c.name() + " (pid " + other.pid() + "): "
+                        + (keeper == null ? "running but not answering" : "a second one, pid " + keeper.pid()
+                        + " holds port " + c.port()));
+                ChildJvm.stop(other, 30_000);
+            }
+        }
+        if (keeper != null) {
+            if (recorded == null || recorded != keeper.pid()) {
+                out.println(c.name() + ": adopted pid " + keeper.pid() + ", which was running unrecorded");
+                pids.put(c.name(), keeper.pid());
+                writePids(pids);
+            }
+            Optional<Service> service = services.stream().filter(s -> s.name().equals(c.name())).findFirst();
+            if (service.isEmpty() || young(keeper) || live(service.get())) {
+                return keeper;
+            }
+            // alive but deaf: its watchdog would end it within a minute; replace it now
+            out.println(c.name() + " is running but not live: restarting it");
+            ChildJvm.stop(keeper, 30_000);
+        }
+        pids.remove(c.name());
+        writePids(pids);
+        ProcessHandle started = start(c, out).toHandle();
+        pids.put(c.name(), started.pid());
+        writePids(pids);
+        return started;
+    }
+
+    private Process start(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
+        StackSettings settings = settings();
+        if (c.name().equals(EmbeddedS3.PROCESS)) {
+            out.println("starting S3 server (S3Proxy) ...");
+            return EmbeddedS3.start(repo, stackId(), dataDir.resolve("s3"), s3Port, settings.accessKey(),
+                    settings.secretKey(), logFile(EmbeddedS3.PROCESS));
+        }
+        if (c.name().equals(EmbeddedKafka.PROCESS)) {
+            if (Ports.listening("127.0.0.1", kafkaPort + 1)) {
+                throw new IllegalStateException("port " + (kafkaPort + 1) + " is taken by "
+                        + Ports.holder(kafkaPort + 1).map(EmbeddedStack::describe).orElse("another program")
+                        + "; choose another with SIMCLR_KAFKA_PORT (controller = port + 1)");
+            }
+            out.println("starting Kafka broker (KRaft) ...");
+            return EmbeddedKafka.start(repo, stackId(), dataDir.resolve("kafka"), kafkaPort, kafkaPort + 1,
+                    logFile(EmbeddedKafka.PROCESS));
+        }
+        Service s = services.stream().filter(x -> x.name().equals(c.name())).findFirst().orElseThrow();
         Path jar = repo.serviceJar(s.module());
         if (!Files.exists(jar)) {
             throw new IllegalStateException("missing " + jar + ": build first (mvn -DskipTests install)");
         }
-        requireFree(s.port(), "SIMCLR_HTTP_PORT_BASE");
         out.println("starting " + s.name() + " on " + s.url() + " ...");
         // the stack's own settings reach its services too (e.g. TRAINER_SLICE_SECONDS), then its endpoints
         Map<String, String> env = new LinkedHashMap<>(this.env);
         env.putAll(settings.asEnv());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
-        Process p = ChildJvm.start(s.name(), List.of("-Xmx2g", "-Dai.djl.offline=true"),
+        return ChildJvm.start(s.name(), stackId(), List.of("-Xmx2g", "-Dai.djl.offline=true"),
                 List.of("-jar", jar.toString()), env, logFile(s.name()));
-        pids.put(s.name(), p.pid());
-        writePids(pids);
-        return p;
     }
 
-    /** Whether the supervisor ({@link Supervisor}) this stack started is running. */
+    private void awaitHealthy(Component c, ProcessHandle p) throws IOException {
+        StackSettings settings = settings();
+        java.util.function.BooleanSupplier ready = switch (c.name()) {
+            case EmbeddedS3.PROCESS -> () -> EmbeddedS3.ready(settings.s3Endpoint());
+            case EmbeddedKafka.PROCESS -> () -> EmbeddedKafka.ready(settings.kafkaBootstrapServers());
+            default -> () -> healthy(services.stream().filter(s -> s.name().equals(c.name())).findFirst()
+                    .orElseThrow());
+        };
+        Waits.until(c.name(), p, ready, c.name().equals(EmbeddedKafka.PROCESS) ? EmbeddedKafka.startTimeout()
+                : START_GRACE, logFile(c.name()));
+    }
+
+    /** Within its start grace: a process that does not answer yet may still be starting. */
+    private static boolean young(ProcessHandle p) {
+        return p.info().startInstant().map(t -> t.isAfter(java.time.Instant.now().minus(START_GRACE))).orElse(false);
+    }
+
+    /** A pid as the user reads it: this stack's process by name, or another program with its command. */
+    private static String describe(long pid) {
+        return ChildJvm.name(pid).map(n -> "this platform's " + n + " (pid " + pid + ", of another stack or an "
+                        + "earlier port setting)")
+                .orElseGet(() -> "another program (pid " + pid + ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                        .map(cmd -> ", " + cmd).orElse("") + ")");
+    }
+
+    /** The stack's marker: its data directory. */
+    String stackId() {
+        return dataDir.toString();
+    }
+
+    /** Whether the supervisor ({@link Supervisor}) of this stack is running. */
     public boolean supervised() throws IOException {
-        return alive(readPids(), Supervisor.PROCESS);
+        return !ChildJvm.processesOf(stackId()).getOrDefault(Supervisor.PROCESS, List.of()).isEmpty()
+                || alive(readPids(), Supervisor.PROCESS);
     }
 
-    /** Starts the supervisor, a JVM of its own that keeps the stack up until {@link #down}. */
-    public void supervise(java.io.PrintStream out) throws IOException {
+    /** Starts the supervisor, a JVM of its own that keeps the stack up until {@link #down}, unless one runs. */
+    public void supervise(java.io.PrintStream out) throws IOException, InterruptedException {
+        try (StackLock lock = StackLock.acquire(dataDir, "./simclr up", LOCK_PATIENCE, out)) {
+            ensureSupervisor(out);
+        }
+    }
+
+    /** Exactly one supervisor of this stack, recorded: kept if one runs (the oldest), started if none. */
+    private void ensureSupervisor(java.io.PrintStream out) throws IOException {
         Map<String, Long> pids = readPids();
-        if (alive(pids, Supervisor.PROCESS)) {
+        List<ProcessHandle> running = new ArrayList<>(ChildJvm.processesOf(stackId())
+                .getOrDefault(Supervisor.PROCESS, List.of()));
+        Long recorded = pids.get(Supervisor.PROCESS);
+        if (recorded != null) {
+            ChildJvm.ours(recorded, Supervisor.PROCESS, stackId()).filter(h -> !running.contains(h))
+                    .ifPresent(running::add);
+        }
+        running.sort(java.util.Comparator.comparing(p -> p.info().startInstant().orElse(java.time.Instant.EPOCH)));
+        if (!running.isEmpty()) {
+            running.subList(1, running.size()).forEach(extra -> {
+                out.println("stopping a second supervisor (pid " + extra.pid() + ")");
+                ChildJvm.stop(extra, 10_000);
+            });
+            if (recorded == null || recorded != running.get(0).pid()) {
+                pids.put(Supervisor.PROCESS, running.get(0).pid());
+                writePids(pids);
+            }
             return;
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Map<String, String> env = new LinkedHashMap<>(System.getenv());
         env.putAll(this.env);
         env.put("SIMCLR_DATA_DIR", dataDir.toString());
-        Process p = ChildJvm.start(Supervisor.PROCESS, List.of("-Dsimclr.repo.root=" + repo.root()),
+        Process p = ChildJvm.start(Supervisor.PROCESS, stackId(), List.of("-Dsimclr.repo.root=" + repo.root()),
                 List.of("-cp", System.getProperty("java.class.path"), Supervisor.class.getName()), env,
                 logFile(Supervisor.PROCESS));
         pids.put(Supervisor.PROCESS, p.pid());
@@ -234,19 +396,38 @@ public final class EmbeddedStack {
         return get(s.url() + "/q/health/live");
     }
 
-    /** Stops every process this stack recorded, the supervisor first; returns their names. */
-    public List<String> down() throws IOException {
-        // the supervisor first, then what it may have started meanwhile: the pids are read again after it
+    /**
+     * Stops every process of this stack, recorded or not, the supervisor first (it would start again what down
+     * stops; stopping it also frees the lock if it held it); returns their names, unrecorded ones said so.
+     */
+    public List<String> down() throws IOException, InterruptedException {
+        List<String> stopped = new ArrayList<>(stopSupervisors());
+        try (StackLock lock = StackLock.acquire(dataDir, "./simclr down", LOCK_PATIENCE, System.err)) {
+            stopped.addAll(stopSupervisors()); // one an up started while down waited for the lock
+            Map<String, Long> pids = readPids();
+            pids.remove(Supervisor.PROCESS);
+            List<String> order = new ArrayList<>();
+            services.forEach(s -> order.add(s.name()));
+            order.addAll(unlisted(pids));
+            order.add(EmbeddedKafka.PROCESS);
+            order.add(EmbeddedS3.PROCESS);
+            stopped.addAll(stopRecorded(pids, order));
+            // what this stack started and did not record (a lost race, a crash between start and record)
+            ChildJvm.processesOf(stackId()).forEach((name, handles) -> handles.forEach(h -> {
+                ChildJvm.stop(h, 30_000);
+                stopped.add(name + " (pid " + h.pid() + ", unrecorded)");
+            }));
+            Files.deleteIfExists(pidsFile());
+        }
+        return stopped;
+    }
+
+    private List<String> stopSupervisors() throws IOException {
         List<String> stopped = new ArrayList<>(stopRecorded(readPids(), List.of(Supervisor.PROCESS)));
-        Map<String, Long> pids = readPids();
-        pids.remove(Supervisor.PROCESS);
-        List<String> order = new ArrayList<>();
-        services.forEach(s -> order.add(s.name()));
-        order.addAll(unlisted(pids));
-        order.add(EmbeddedKafka.PROCESS);
-        order.add(EmbeddedS3.PROCESS);
-        stopped.addAll(stopRecorded(pids, order));
-        Files.deleteIfExists(pidsFile());
+        for (ProcessHandle h : ChildJvm.processesOf(stackId()).getOrDefault(Supervisor.PROCESS, List.of())) {
+            ChildJvm.stop(h, 10_000);
+            stopped.add(Supervisor.PROCESS + " (pid " + h.pid() + ")");
+        }
         return stopped;
     }
 
@@ -257,23 +438,37 @@ public final class EmbeddedStack {
         return pids.keySet().stream().filter(n -> !known.contains(n)).toList();
     }
 
-    /** Each component with its state: "healthy", "running, not ready" or "stopped". */
+    /**
+     * Each component with its state: "healthy (pid N on port P)", "running, not ready", "stopped", or who else holds
+     * its port (this stack's process running unrecorded, or another program).
+     */
     public Map<String, String> status() throws IOException {
         StackSettings settings = settings();
         Map<String, Long> pids = readPids();
+        Map<String, List<ProcessHandle>> running = ChildJvm.processesOf(stackId());
         Map<String, String> states = new LinkedHashMap<>();
-        states.put("kafka " + settings.kafkaBootstrapServers(), state(pids, EmbeddedKafka.PROCESS,
+        states.put("kafka " + settings.kafkaBootstrapServers(), state(pids, running,
+                new Component(EmbeddedKafka.PROCESS, kafkaPort, ""),
                 () -> EmbeddedKafka.ready(settings.kafkaBootstrapServers())));
-        states.put("s3 " + settings.s3Endpoint(), state(pids, EmbeddedS3.PROCESS,
+        states.put("s3 " + settings.s3Endpoint(), state(pids, running, new Component(EmbeddedS3.PROCESS, s3Port, ""),
                 () -> EmbeddedS3.ready(settings.s3Endpoint())));
         for (Service s : services) {
-            states.put(s.name() + " " + s.url(), state(pids, s.name(), () -> healthy(s)));
+            states.put(s.name() + " " + s.url(), state(pids, running, new Component(s.name(), s.port(), ""),
+                    () -> healthy(s)));
         }
         for (String name : unlisted(pids)) {
             if (alive(pids, name)) {
                 states.put(name, "running, not in SIMCLR_TRAINER_INSTANCES now (pid " + pids.get(name)
                         + "): ./simclr down stops it");
             }
+        }
+        List<Long> supervisors = running.getOrDefault(Supervisor.PROCESS, List.of()).stream().map(ProcessHandle::pid)
+                .toList();
+        if (!supervisors.isEmpty()) {
+            // no probe: alive, recorded and alone is all a supervisor can be
+            states.put(Supervisor.PROCESS, supervisors.size() == 1 && supervisors.get(0).equals(
+                    pids.get(Supervisor.PROCESS)) ? "healthy (pid " + supervisors.get(0) + ")"
+                    : "running more than once or unrecorded (pids " + supervisors + "): ./simclr up keeps one");
         }
         return states;
     }
@@ -282,12 +477,24 @@ public final class EmbeddedStack {
         return dataDir.resolve("logs").resolve(process + ".log");
     }
 
-    private String state(Map<String, Long> pids, String name, java.util.function.BooleanSupplier healthy) {
-        if (!alive(pids, name)) {
-            return "stopped";
+    private String state(Map<String, Long> pids, Map<String, List<ProcessHandle>> running, Component c,
+                         java.util.function.BooleanSupplier healthy) {
+        Optional<Long> holder = Ports.holder(c.port());
+        Long recorded = pids.get(c.name());
+        boolean recordedAlive = recorded != null && ChildJvm.ours(recorded, c.name(), stackId()).isPresent();
+        if (holder.isPresent() && !holder.get().equals(recorded)) {
+            boolean mine = running.getOrDefault(c.name(), List.of()).stream().anyMatch(h -> h.pid() == holder.get());
+            return mine ? (healthy.getAsBoolean() ? "healthy" : "running, not ready") + " (pid " + holder.get()
+                    + " on port " + c.port() + ", unrecorded: ./simclr up adopts it)"
+                    : "port " + c.port() + " is taken by " + describe(holder.get());
         }
-        return healthy.getAsBoolean() ? "healthy (pid " + pids.get(name) + ")"
-                : "running, not ready (pid " + pids.get(name) + ")";
+        if (!recordedAlive) {
+            return holder.isEmpty() && Ports.listening("127.0.0.1", c.port())
+                    ? "port " + c.port() + " is taken by a program this user cannot see" : "stopped";
+        }
+        String where = " (pid " + recorded + (holder.isPresent() ? " on port " + c.port() : ", not listening yet")
+                + ")";
+        return (healthy.getAsBoolean() ? "healthy" : "running, not ready") + where;
     }
 
     static boolean healthy(Service s) {
@@ -315,7 +522,7 @@ public final class EmbeddedStack {
             if (pid == null) {
                 continue;
             }
-            Optional<ProcessHandle> handle = ChildJvm.ours(pid, name);
+            Optional<ProcessHandle> handle = ChildJvm.ours(pid, name, stackId());
             if (handle.isPresent()) {
                 ChildJvm.stop(handle.get(), 30_000);
                 stopped.add(name + " (pid " + pid + ")");
@@ -324,16 +531,9 @@ public final class EmbeddedStack {
         return stopped;
     }
 
-    private static boolean alive(Map<String, Long> pids, String name) {
+    private boolean alive(Map<String, Long> pids, String name) {
         Long pid = pids.get(name);
-        return pid != null && ChildJvm.ours(pid, name).isPresent();
-    }
-
-    private static void requireFree(int port, String setting) {
-        if (Ports.listening("127.0.0.1", port)) {
-            throw new IllegalStateException("port " + port + " is taken by another program; choose another with "
-                    + setting);
-        }
+        return pid != null && ChildJvm.ours(pid, name, stackId()).isPresent();
     }
 
     private Path pidsFile() {
@@ -357,12 +557,16 @@ public final class EmbeddedStack {
         return pids;
     }
 
+    /** Written whole to a temporary file and moved over the old one: a reader never sees half a file. */
     private void writePids(Map<String, Long> pids) throws IOException {
         Properties p = new Properties();
         pids.forEach((k, v) -> p.setProperty(k, Long.toString(v)));
         Files.createDirectories(dataDir);
-        try (OutputStream out = Files.newOutputStream(pidsFile())) {
-            p.store(out, "processes started by ./simclr up");
+        Path tmp = dataDir.resolve("pids.properties.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "processes started by ./simclr up (written under stack.lock)");
         }
+        Files.move(tmp, pidsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }
