@@ -35,11 +35,11 @@ class SimclrDocsTest {
     static final int README_MAX_LINES = 200;
 
     /**
-     * Read by other programs (the JVM, glibc, libtorch, the aws CLI, the shell): the docs may name them, and
+     * Read by other programs (the JVM, glibc, libtorch, DJL, the aws CLI, the shell): the docs may name them, and
      * configuration.md need not list them even where our scripts pass them on. Reviewed: keep it short.
      */
     static final Set<String> OTHERS = Set.of("HOME", "PATH", "CI", "LD_PRELOAD", "JDK_JAVA_OPTIONS", "JAVA_HOME",
-            "BASH_SOURCE", "MALLOC_CHECK_", "ONEDNN_VERBOSE", "OMP_NUM_THREADS", "AWS_REQUEST_CHECKSUM_CALCULATION",
+            "BASH_SOURCE", "MALLOC_CHECK_", "PYTORCH_LIBRARY_PATH", "ONEDNN_VERBOSE", "OMP_NUM_THREADS", "AWS_REQUEST_CHECKSUM_CALCULATION",
             "AWS_RESPONSE_CHECKSUM_VALIDATION", "AWS_DEFAULT_REGION");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z][A-Z0-9]*_[A-Z0-9_]*");
@@ -129,6 +129,7 @@ class SimclrDocsTest {
         Set<String> known = new TreeSet<>(reads.keySet());
         known.addAll(variablesSetByDeployment());
         known.addAll(javaEnvLiterals());
+        known.addAll(propertyKeysInEnvForm());
         known.addAll(OTHERS);
         List<String> problems = new ArrayList<>();
         for (Path md : markdownFiles()) {
@@ -172,10 +173,12 @@ class SimclrDocsTest {
     /** The words after each {@code ./simclr} up to the end of its code span, a shell separator or a comment. */
     static List<List<String>> simclrInvocations(String text) {
         List<List<String>> out = new ArrayList<>();
-        Matcher m = Pattern.compile("\\./simclr[ \\t]+([^\\n]*)").matcher(text);
+        Matcher m = Pattern.compile("\\./simclr[ \\t]+").matcher(text);
         while (m.find()) {
+            int end = text.indexOf('\n', m.end());
+            String rest = text.substring(m.end(), end < 0 ? text.length() : end);
             List<String> tokens = new ArrayList<>();
-            for (String raw : m.group(1).split("[ \\t]+")) {
+            for (String raw : rest.split("[ \\t]+")) {
                 int tick = raw.indexOf('`');
                 String t = tick >= 0 ? raw.substring(0, tick) : raw;
                 if (t.equals("|") || t.equals("||") || t.equals(";") || t.equals("&&") || t.startsWith("#")
@@ -342,6 +345,18 @@ class SimclrDocsTest {
             Matcher m = Pattern.compile("\"(" + ENV_NAME.pattern() + ")\"").matcher(read(p));
             while (m.find()) {
                 names.add(m.group(1));
+            }
+        }
+        return names;
+    }
+
+    /** Every key of a properties file under src/main in the form MicroProfile Config reads from the environment. */
+    static Set<String> propertyKeysInEnvForm() {
+        Set<String> names = new TreeSet<>();
+        for (Path p : files(f -> f.toString().endsWith(".properties") && f.toString().contains("/src/main/"))) {
+            Matcher m = Pattern.compile("(?m)^([a-z][\\w.-]*)\\s*=").matcher(read(p));
+            while (m.find()) {
+                names.add(m.group(1).toUpperCase(Locale.ROOT).replaceAll("[.-]", "_"));
             }
         }
         return names;
