@@ -63,12 +63,26 @@ class SimclrDocsTest {
                     continue; // a web address or an anchor in the same page
                 }
                 String file = target.replaceFirst("#.*$", "");
-                if (!Files.exists(md.getParent().resolve(file).normalize())) {
+                Path resolved = md.getParent().resolve(file).normalize();
+                if (!Files.exists(resolved)) {
                     problems.add(rel(md) + ": link to " + target + " does not resolve");
+                } else if (target.contains("#") && file.endsWith(".md")
+                        && !anchors(read(resolved)).contains(target.substring(target.indexOf('#') + 1))) {
+                    problems.add(rel(md) + ": link to " + target + ": no such heading in " + file);
                 }
             }
         }
         assertThat(problems).as("broken relative links").isEmpty();
+    }
+
+    /** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+    static Set<String> anchors(String markdown) {
+        Set<String> anchors = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^#{1,6}\\s+(.+?)\\s*$").matcher(markdown);
+        while (m.find()) {
+            anchors.add(m.group(1).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
+        }
+        return anchors;
     }
 
     @Test
@@ -275,7 +289,7 @@ class SimclrDocsTest {
         }
         for (Path p : files(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/java/"))) {
             String java = read(p);
-            Matcher m = Pattern.compile("(?:getenv|getOrDefault|containsKey)\\(\\s*\"([A-Z][A-Z0-9_]*)\"").matcher(java);
+            Matcher m = Pattern.compile("(?:getenv|getOrDefault|containsKey|env\\.get)\\(\\s*\"([A-Z][A-Z0-9_]*)\"").matcher(java);
             while (m.find()) {
                 reads.putIfAbsent(m.group(1), rel(p));
             }
