@@ -18,8 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -172,16 +170,7 @@ class SimclrDocsTest {
     // ---- the docs
 
     static List<Path> markdownFiles() {
-        try (Stream<Path> s = Files.walk(ROOT)) {
-            return s.filter(p -> p.toString().endsWith(".md"))
-                    .filter(p -> ROOT.relativize(p).toString().split("/").length > 0
-                            && Arrays.stream(ROOT.relativize(p).toString().split("/")).noneMatch(
-                                    d -> d.startsWith(".") || d.equals("target") || d.equals("node_modules")
-                                            || d.equals("reports") || d.equals("exports")))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return files(p -> p.toString().endsWith(".md"));
     }
 
     /** The words after each {@code ./simclr} up to the end of its code span, a shell separator or a comment. */
@@ -405,16 +394,34 @@ class SimclrDocsTest {
         return out;
     }
 
+    /** Files of the checkout, without build output, hidden folders (the data directory, .git) or downloads. */
     private static List<Path> files(java.util.function.Predicate<Path> filter) {
-        try (Stream<Path> s = Files.walk(ROOT)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(p -> Arrays.stream(ROOT.relativize(p).toString().split("/"))
-                            .noneMatch(d -> d.equals("target") || d.equals(".git") || d.equals(".simclr")
-                                    || d.equals("node_modules")))
-                    .filter(filter).sorted().collect(Collectors.toList());
+        Set<String> skipped = Set.of("target", "node_modules", "reports", "exports", "embeddings");
+        List<Path> out = new ArrayList<>();
+        try {
+            Files.walkFileTree(ROOT, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                        java.nio.file.attribute.BasicFileAttributes attrs) {
+                    String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                    return !dir.equals(ROOT) && (name.startsWith(".") || skipped.contains(name))
+                            ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file,
+                        java.nio.file.attribute.BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && filter.test(file)) {
+                        out.add(file);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        out.sort(null);
+        return out;
     }
 
     private static String read(Path p) {
