@@ -49,8 +49,10 @@ public final class Simclr {
 
     /** -h/--help on every command, so that {@code ./simclr demo --help} answers. */
     private static void helpOptions(CommandLine cmd) {
-        if (cmd.getCommandSpec().findOption("--help") == null) {
-            cmd.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+        CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            String[] names = spec.findOption("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
+            spec.addOption(CommandLine.Model.OptionSpec.builder(names).usageHelp(true)
                     .description("Show this help message and exit.").build());
         }
         cmd.getSubcommands().values().forEach(Simclr::helpOptions);
