@@ -24,7 +24,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'python'))
+# the checkout's python/ (SIMCLR_HOME, exported by the simclr script, also when this file is copied elsewhere)
+REPO = os.environ.get('SIMCLR_HOME') or os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+sys.path.insert(0, os.path.join(REPO, 'python'))
 import simclr_torch  # noqa: E402  (the repository's mirror of the Java encoders)
 
 PRECISIONS = ('fp32',)
