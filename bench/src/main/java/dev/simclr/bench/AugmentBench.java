@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
 /**
  * {@code ./simclr bench augment}: images/s on one core (two views per image, the SimCLR policy at the baseline's
  * colour strength 0.8, random uint8 images) of our augmentation and of torchvision's, run in the same session.
- * 32×32×3 against ../shared/bench/torchvision_augment.py; 28×28×1 against bench/python/torchvision_augment_gray.py
- * (the same pipeline on grey PIL images). Also prints our throughput on all cores. Last line:
+ * 32×32×3 and 28×28×1 (grey PIL images), both against {@code torchvision_augment.py} in the baselines directory
+ * (bench/python, or {@code SIMCLR_BASELINES}). Also prints our throughput on all cores. Last line:
  * {@code augment_vs_torchvision ratio=<geometric mean of the two per-core ratios>}.
  */
 public final class AugmentBench {
@@ -26,13 +26,13 @@ public final class AugmentBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        Path shared = Path.of(args.length > 1 ? args[1] : "../shared/bench");
-        Path repo = Path.of(System.getProperty("simclr.repo.root", "."));
+        Path baselines = Path.of(args.length > 1 ? args[1]
+                : Path.of(System.getProperty("simclr.repo.root", ".")).resolve("bench/python").toString());
+        String script = baselines.resolve("torchvision_augment.py").toString();
         int cores = Runtime.getRuntime().availableProcessors();
         List<Case> cases = List.of(
-                new Case(32, 3, List.of(shared.resolve("torchvision_augment.py").toString(), "--size", "32")),
-                new Case(28, 1, List.of(repo.resolve("bench/python/torchvision_augment_gray.py").toString(),
-                        "--size", "28", "--strength", "0.8")));
+                new Case(32, 3, List.of(script, "--size", "32", "--channels", "3", "--strength", "0.8")),
+                new Case(28, 1, List.of(script, "--size", "28", "--channels", "1", "--strength", "0.8")));
         System.out.println("policy \"" + POLICY + "\", two views per image, " + n + " images, " + cores + " cores");
         double logSum = 0;
         for (Case c : cases) {

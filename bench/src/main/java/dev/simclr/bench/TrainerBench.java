@@ -26,9 +26,9 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * {@code ./simclr bench trainer}: images/s of one SimCLR training step (ResNet-18, projection head, NT-Xent, SGD
- * with momentum; the trainer's step, both views in one batch, as python/torch_simclr_joint_step.py runs it, or with
- * {@code -Dsimclr.bench.views=separate} one batch per view as ../shared/bench/torch_simclr_step.py does) in our
- * engine and in PyTorch, in the same run with the same thread count. Java-side overhead is measured with JDK Flight
+ * with momentum; the trainer's step, both views in one batch, or with {@code -Dsimclr.bench.views=separate} one
+ * batch per view) in our engine and in PyTorch ({@code torch_simclr_step.py --views joint|separate} in the baselines
+ * directory: bench/python, or {@code SIMCLR_BASELINES}), in the same run with the same thread count. Java-side overhead is measured with JDK Flight
  * Recorder: the share of the training thread's samples taken in Java code rather than inside native (libtorch) calls.
  */
 public final class TrainerBench {
@@ -45,8 +45,7 @@ public final class TrainerBench {
 
     /**
      * {@code joint} (the default): both views in one 2N batch through encoder and head, as {@code Pretraining.loss}
-     * runs it (batch norm sees both views); {@code separate}: one N batch per view, as
-     * ../shared/bench/torch_simclr_step.py runs it.
+     * runs it (batch norm sees both views); {@code separate}: one N batch per view.
      */
     static final String VIEWS = views(System.getProperty("simclr.bench.views", "joint"));
 
@@ -61,7 +60,9 @@ public final class TrainerBench {
 
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        Path torchScript = Path.of(args.length > 1 ? args[1] : "../shared/bench/torch_simclr_step.py");
+        Path torchScript = Path.of(args.length > 1 ? args[1]
+                : Path.of(System.getProperty("simclr.repo.root", ".")).resolve("bench/python").toString())
+                .resolve("torch_simclr_step.py");
         int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "2"));
         System.out.println("engine " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
                 + ", threads " + threads + ", steps " + steps + ", input layout " + LAYOUT + ", views " + VIEWS);
@@ -230,15 +231,7 @@ public final class TrainerBench {
     }
 
     static double torch(Path script, Config c, int steps, int threads) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/python3"));
-        if ("separate".equals(VIEWS)) {
-            command.add(script.toString());
-        } else {
-            // the same model, loss and optimiser, both views in one batch (python/torch_simclr_joint_step.py)
-            command.addAll(List.of(Path.of(System.getProperty("simclr.repo.root", "."))
-                    .resolve("python/torch_simclr_joint_step.py").toString(), script.toAbsolutePath().getParent()
-                    .toString()));
-        }
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--views", VIEWS));
         command.addAll(List.of("--width", Double.toString(c.width()), "--batch", Integer.toString(c.batch()),
                 "--size", Integer.toString(c.size()), "--channels", Integer.toString(c.channels()), "--steps",
                 Integer.toString(steps), "--threads", Integer.toString(threads)));

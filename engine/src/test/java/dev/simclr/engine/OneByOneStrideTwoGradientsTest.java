@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code -Dsimclr.probe.channelsLast=true} feeds the same values as the channels-last view the engine used
  * before f3c7437 instead: that reproduces the fault (on an Intel Xeon with AVX-512 and AMX: SIGSEGV / abort at the
- * full ISA, a hang at AVX2 with 2 threads — see trainer-service/README.md). Never set it in the suite.
+ * full ISA, a hang at AVX2 with 2 threads — see engine/README.md). Never set it in the suite.
  */
 class OneByOneStrideTwoGradientsTest {
 

@@ -33,7 +33,7 @@ public final class ChildJvm {
      * libtorch's OpenMP threads spin between parallel regions by default. The embedded stack runs three libtorch
      * services on the same cores, and their spinning threads took the CPU from each other's work: two concurrent
      * trainers at 2 threads each on 2 cores trained 40 img/s each, against 93 each with passive waiting (and 177
-     * alone, either way). The figures are in trainer-service/README.md.
+     * alone, either way). The figures are in docs/benchmarks.md.
      */
     public static final String OPENMP_WAIT_VARIABLE = "OMP_WAIT_POLICY";
     public static final String OPENMP_WAIT_DEFAULT = "PASSIVE";

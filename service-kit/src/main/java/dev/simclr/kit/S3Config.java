@@ -3,7 +3,7 @@ package dev.simclr.kit;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Object storage settings of every service; each defaults to an environment variable (see README). */
+/** Object storage settings of every service; each defaults to an environment variable (docs/configuration.md). */
 @ConfigMapping(prefix = "simclr.s3")
 public interface S3Config {
     /** {@code S3_ENDPOINT}, default http://127.0.0.1:9000 (the embedded S3 server). */

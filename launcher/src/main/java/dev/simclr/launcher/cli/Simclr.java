@@ -15,12 +15,19 @@ import picocli.CommandLine.Command;
 /** {@code ./simclr}: runs the embedded default and talks to the platform. */
 @Command(name = "simclr", mixinStandardHelpOptions = true,
         description = "SimCLR experiment platform: embedded stack, datasets, experiments.",
+        footer = {"", "Commands of the ./simclr script itself:",
+                "  build  mvn -DskipTests install; up, demo and bench build when sources change",
+                "  bench  " + Simclr.BENCH_CASES,
+                "         benchmarks against PyTorch/torchvision in the same run; baselines from",
+                "         bench/python or SIMCLR_BASELINES (docs/benchmarks.md)"},
         subcommands = {Simclr.Up.class, Simclr.Down.class, Simclr.Status.class, Simclr.Env.class,
                 DatasetCommands.Import.class, DatasetCommands.Datasets.class, ExperimentCommands.Submit.class,
                 ExperimentCommands.Experiments.class, ExperimentCommands.Cancel.class, ExperimentCommands.Report.class,
                 ExportCommand.class, EmbedCommand.class, Simclr.Demo.class, EngineCommand.class,
                 Simclr.CreateTopics.class})
 public final class Simclr {
+    /** The cases of the simclr script's {@code bench} command (SimclrDocsTest checks them against the script). */
+    static final String BENCH_CASES = "augment|trainer|trainer-profile|kernels|memory|quality|busy|peak";
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -28,7 +35,9 @@ public final class Simclr {
 
     /** The command line with its error handling: every failure one line on stderr. */
     static CommandLine commandLine() {
-        return new CommandLine(new Simclr())
+        CommandLine cli = new CommandLine(new Simclr());
+        cli.getSubcommands().values().forEach(Simclr::helpOptions);
+        return cli
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + describe(e));
                     if (System.getenv("SIMCLR_DEBUG") != null) {
@@ -36,6 +45,17 @@ public final class Simclr {
                     }
                     return e instanceof UserError || e instanceof IllegalArgumentException ? 2 : 1;
                 });
+    }
+
+    /** -h/--help on every command, so that {@code ./simclr demo --help} answers. */
+    private static void helpOptions(CommandLine cmd) {
+        CommandLine.Model.CommandSpec spec = cmd.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            String[] names = spec.findOption("-h") == null ? new String[] {"-h", "--help"} : new String[] {"--help"};
+            spec.addOption(CommandLine.Model.OptionSpec.builder(names).usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        cmd.getSubcommands().values().forEach(Simclr::helpOptions);
     }
 
     /**
@@ -150,9 +170,10 @@ public final class Simclr {
     }
 
     @Command(name = "demo", description = "Start the stack, import Fashion-MNIST and sklearn's digits if missing, run the three studies "
-            + "at demo scale (recipes/demo.json) and print their tables.")
+            + "of recipes/demo.json at --scale and print their tables.")
     static final class Demo implements Callable<Integer> {
-        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo or full")
+        @CommandLine.Option(names = "--scale", defaultValue = "demo",
+                description = "the recipe's scale: demo, cpu or full (default ${DEFAULT-VALUE})")
         String scale;
 
         @Override

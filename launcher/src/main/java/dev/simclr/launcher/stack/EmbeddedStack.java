@@ -43,7 +43,7 @@ import java.util.Properties;
  * <p>{@code SIMCLR_TRAINER_INSTANCES} (default 2, 1 to 8): trainer-service processes in one consumer group, sharing
  * the train-request partitions as trainer pods do, so one that dies leaves the other training while the supervisor
  * restarts it. A trainer runs one slice at a time and a small run's slice keeps about 1.4 of 2 cores busy; a second
- * instance keeps them busy, though the demo does not end sooner (README.md has the measurement).
+ * instance keeps them busy, though the demo does not end sooner (docs/benchmarks.md has the measurement).
  */
 public final class EmbeddedStack {
     /** {@code name}: the process's marker, pid key and log name; {@code module}: whose jar it runs. */
