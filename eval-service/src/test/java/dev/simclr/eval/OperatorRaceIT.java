@@ -3,7 +3,6 @@ package dev.simclr.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.simclr.contracts.Json;
 import dev.simclr.core.dataset.DatasetStore;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.testing.TestImages;
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the same spec run undisturbed; after {@code down} no process of the stack is left.
  */
 class OperatorRaceIT {
-    static final Duration ROUND_BOUND = Duration.ofMinutes(2);
+    /** Generous: on 2 cores a service's start takes 10-30 s, and an up may wait for the supervisor's round first. */
+    static final Duration ROUND_BOUND = Duration.ofMinutes(4);
 
     @Test
     void killThenTwoUpsAtOnceNeverWedgesTheStack(@TempDir Path data) throws Exception {
@@ -60,11 +60,19 @@ class OperatorRaceIT {
                 Long pid = stack.pids().get(victim);
                 assertThat(pid).as("%s recorded", victim).isNotNull();
                 StackDrill.kill(pid);
-                List<Process> ups = List.of(cliUp(env, data, victim + "-a"), cliUp(env, data, victim + "-b"));
-                for (Process up : ups) {
-                    assertThat(up.waitFor(ROUND_BOUND.toSeconds(), TimeUnit.SECONDS)).as("up returns").isTrue();
-                    String printed = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    assertThat(up.exitValue()).as("./simclr up after kill -9 of %s:%n%s", victim, printed).isZero();
+                List<Process> ups = List.of(cliUp(env), cliUp(env));
+                try {
+                    for (Process up : ups) {
+                        boolean returned = up.waitFor(ROUND_BOUND.toSeconds(), TimeUnit.SECONDS);
+                        up.destroyForcibly();
+                        String printed = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        assertThat(returned).as("./simclr up after kill -9 of %s returns; it printed:%n%s%n"
+                                + "supervisor:%n%s", victim, printed, tail(stack.logFile("supervisor"))).isTrue();
+                        assertThat(up.exitValue()).as("./simclr up after kill -9 of %s:%n%s", victim, printed)
+                                .isZero();
+                    }
+                } finally {
+                    ups.forEach(Process::destroyForcibly); // never an up left to start the stack after down
                 }
                 Awaitility.await().atMost(ROUND_BOUND).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> assertWhole(stack));
@@ -104,13 +112,22 @@ class OperatorRaceIT {
         assertThat(unrecorded).as("processes of the stack not recorded (recorded: %s)", pids).isEmpty();
     }
 
+    private static String tail(Path log) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(no " + log + ")";
+        }
+    }
+
     private static List<Long> stackProcesses(Path data) {
         return ChildJvm.processesOf(data.toAbsolutePath().toString()).values().stream()
                 .flatMap(List::stream).map(ProcessHandle::pid).toList();
     }
 
     /** {@code ./simclr up} as the script runs it: the CLI's main in a JVM of its own, with the stack's settings. */
-    private static Process cliUp(Map<String, String> env, Path data, String name) throws Exception {
+    private static Process cliUp(Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder b = new ProcessBuilder(java, "-Dsimclr.repo.root=" + RepoLayout.locate().root(), "-cp",
                 System.getProperty("java.class.path"), "dev.simclr.launcher.cli.Simclr", "up")

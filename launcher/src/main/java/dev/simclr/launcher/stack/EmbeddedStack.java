@@ -157,7 +157,7 @@ public final class EmbeddedStack {
             }
             List<String> failed = new ArrayList<>();
             for (Component c : components(withServices)) {
-                String problem = ensureAndWait(c, out);
+                String problem = ensureAndWait(c, true, out);
                 if (problem != null) {
                     failed.add(problem);
                 }
@@ -200,22 +200,23 @@ public final class EmbeddedStack {
     }
 
     /**
-     * Brings one component up and waits until it is healthy; the problem in one line if it cannot (each component
-     * on its own: one that cannot start does not keep the others down). The caller holds the lock.
+     * Brings one component up; waits until it is healthy if it was started (or, with {@code awaitKept}, if it was
+     * running already); the problem in one line if it cannot (each component on its own: one that cannot start does
+     * not keep the others down). The caller holds the lock.
      */
-    String ensureAndWait(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
+    String ensureAndWait(Component c, boolean awaitKept, java.io.PrintStream out)
+            throws IOException, InterruptedException {
         try {
-            if (c.name().equals(EmbeddedKafka.PROCESS) || c.name().equals(EmbeddedS3.PROCESS)) {
-                // the services need both: they are waited for one after the other, and set up (bucket, topics)
-                awaitHealthy(c, ensure(c, out));
-                StackSettings settings = settings();
-                if (c.name().equals(EmbeddedS3.PROCESS)) {
-                    new ObjectStore(settings).ensureBucket();
-                } else {
-                    TopicAdmin.ensureTopics(settings.kafkaBootstrapServers(), Topics.all());
-                }
-            } else {
-                awaitHealthy(c, ensure(c, out));
+            Ensured e = ensure(c, out);
+            if (!e.started() && !awaitKept) {
+                return null;
+            }
+            awaitHealthy(c, e.process());
+            // the services need both; set up again by every up (cheap), in case a start died before it
+            if (c.name().equals(EmbeddedS3.PROCESS)) {
+                new ObjectStore(settings()).ensureBucket();
+            } else if (c.name().equals(EmbeddedKafka.PROCESS)) {
+                TopicAdmin.ensureTopics(settings().kafkaBootstrapServers(), Topics.all());
             }
             return null;
         } catch (IllegalStateException | IOException | java.io.UncheckedIOException e) {
@@ -223,12 +224,15 @@ public final class EmbeddedStack {
         }
     }
 
+    /** The process a component runs as, and whether {@link #ensure} just started it. */
+    private record Ensured(ProcessHandle process, boolean started) {}
+
     /**
      * Makes one component run: keeps a healthy (or still starting) process of this stack, recorded or not, and
      * records it; stops any second one; starts one if none is left. Returns the process to wait for. A port held by
      * a process that is not this stack's is refused by name.
      */
-    private ProcessHandle ensure(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
+    private Ensured ensure(Component c, java.io.PrintStream out) throws IOException, InterruptedException {
         Map<String, Long> pids = readPids();
         Long recorded = pids.get(c.name());
         List<ProcessHandle> mine = new ArrayList<>(ChildJvm.processesOf(stackId()).getOrDefault(c.name(), List.of()));
@@ -268,7 +272,7 @@ public final class EmbeddedStack {
             }
             Optional<Service> service = services.stream().filter(s -> s.name().equals(c.name())).findFirst();
             if (service.isEmpty() || young(keeper) || live(service.get())) {
-                return keeper;
+                return new Ensured(keeper, false);
             }
             // alive but deaf: its watchdog would end it within a minute; replace it now
             out.println(c.name() + " is running but not live: restarting it");
@@ -279,7 +283,7 @@ public final class EmbeddedStack {
         ProcessHandle started = start(c, out).toHandle();
         pids.put(c.name(), started.pid());
         writePids(pids);
-        return started;
+        return new Ensured(started, true);
     }
 
     private Process start(Component c, java.io.PrintStream out) throws IOException, InterruptedException {

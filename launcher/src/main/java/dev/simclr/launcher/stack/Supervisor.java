@@ -61,7 +61,8 @@ public final class Supervisor {
                         continue;
                     }
                     ByteArrayOutputStream said = new ByteArrayOutputStream();
-                    String problem = stack.ensureAndWait(c, new PrintStream(said, true, StandardCharsets.UTF_8));
+                    String problem = stack.ensureAndWait(c, false,
+                            new PrintStream(said, true, StandardCharsets.UTF_8));
                     said.toString(StandardCharsets.UTF_8).lines().forEach(this::say);
                     if (problem == null) {
                         if (backoff.remove(c.name()) != null) {
