@@ -342,10 +342,18 @@ public final class DatasetStore {
         return Arrays.stream(counts).boxed().toList();
     }
 
-    private static void requireName(String what, String value) {
-        if (value == null || !NAME.matcher(value).matches()) {
-            throw new DatasetImportException(what + " '" + value + "' must match " + NAME.pattern());
+    /**
+     * A dataset name or version, checked before anything is read or written: it becomes an object-key segment
+     * ({@code datasets/<name>/<version>/}), so {@link #NAME} and no '..' (request checks call this rule).
+     */
+    public static void requireName(String what, String value) {
+        if (!validName(value)) {
+            throw new DatasetImportException(what + " '" + value + "' must match " + NAME.pattern() + ", no '..'");
         }
+    }
+
+    public static boolean validName(String value) {
+        return value != null && NAME.matcher(value).matches() && !value.contains("..");
     }
 
     static byte[] toJson(DatasetManifest m) {
