@@ -10,6 +10,8 @@ public final class AugmentRequestChecks {
 
     public static List<String> problems(AugmentRequested r) {
         return new RequestChecks()
+                .id("experimentId", r.experimentId())
+                .id("runId", r.runId())
                 .dataset("dataset", r.dataset())
                 .policy("policy", r.policy())
                 .epochs("epochs", r.epochs())

@@ -12,6 +12,8 @@ public final class DistillRequestChecks {
 
     public static List<String> problems(DistillRequested r) {
         return new RequestChecks()
+                .id("experimentId", r.experimentId())
+                .id("runId", r.runId())
                 .encoder("student", r.student())
                 .require(r.mode() != DistillMode.FROZEN_BASE || !r.denseHidden().isEmpty(),
                         "denseHidden: a frozen-base student needs at least one dense layer")

@@ -12,6 +12,8 @@ public final class EvalRequestChecks {
 
     public static List<String> problems(EvalRequested r) {
         return new RequestChecks()
+                .id("experimentId", r.experimentId())
+                .id("runId", r.runId())
                 .require(r.kind() == EvalKind.PIXELS || !r.checkpoint().isBlank(),
                         "checkpoint: a " + r.kind().wireName() + " evaluation needs one")
                 .keyIfPresent("checkpoint", r.checkpoint())

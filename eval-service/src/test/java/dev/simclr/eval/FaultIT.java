@@ -148,22 +148,94 @@ class FaultIT {
         }
     }
 
+    /**
+     * Issue 27, item 5: the S3 server stalls for 30 s while the trainer waits for a view shard augment-service has not
+     * written yet (augment-service is held back with SIGSTOP until the store is back, so the shard is still missing
+     * when the trainer's retried stat gets its answer). A missing shard is "not ready yet", never a failure: no
+     * run-failed at all, and the experiment completes.
+     */
+    @Test
+    void aStoreStallWhileViewsAreBehindIsWaitedOutWithoutAFailedRun(@TempDir Path data) throws Exception {
+        Map<String, String> env = Map.of("SIMCLR_DATA_DIR", data.toString(),
+                "SIMCLR_KAFKA_PORT", Integer.toString(Ports.free(2)), "SIMCLR_S3_PORT", Integer.toString(Ports.free()),
+                "SIMCLR_HTTP_PORT_BASE", Integer.toString(Ports.free(4)),
+                "SIMCLR_TRAINER_INSTANCES", "1",
+                // the trainer keeps waiting for the shard (it would yield after 20 s by default, also transient)
+                "TRAINER_VIEW_TIMEOUT_SECONDS", "180");
+        EmbeddedStack stack = new EmbeddedStack(RepoLayout.locate(), env);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream());
+        String eval = stack.services().get(0).url();
+        long t0 = System.nanoTime();
+        List<String> timeline = new ArrayList<>();
+        try {
+            // no supervisor: it would replace the augment-service this test holds stopped
+            stack.up(true, out);
+            timeline.add("stack up " + since(t0));
+            ObjectStore store = new ObjectStore(stack.settings());
+            String dataset = "views-stall-it";
+            new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
+                    Map.of("train", TestImages.stripes(256, 16, 1), "test", TestImages.stripes(64, 16, 2)), "test",
+                    1000);
+            long augment = stack.pids().get("augment-service");
+            long s3 = stack.pids().get("s3proxy");
+            signal("STOP", augment);
+            String id;
+            try {
+                id = submit(eval, dataset, "views-stall", "augment-service", 3);
+                // the trainer has taken the pretraining (run-started) and waits for the first view shard
+                Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    JsonNode st = status(eval, id);
+                    return st != null && java.util.stream.StreamSupport.stream(st.path("runs").spliterator(), false)
+                            .anyMatch(r -> r.path("stage").asText().equals("pretrain")
+                                    && !r.path("startedAt").isNull() && !r.path("startedAt").isMissingNode());
+                });
+                Thread.sleep(5_000); // the trainer loads the dataset, builds the model, then polls for the shard
+                timeline.add("S3 stopped " + since(t0));
+                signal("STOP", s3);
+                try {
+                    Thread.sleep(30_000);
+                } finally {
+                    signal("CONT", s3);
+                }
+                timeline.add("S3 back " + since(t0));
+                // the trainer's retried stat meets the store again while the shard is still missing
+                Thread.sleep(5_000);
+            } finally {
+                signal("CONT", augment);
+            }
+            timeline.add("augment-service back " + since(t0));
+            JsonNode end = awaitEnd(eval, id);
+            timeline.add("done " + since(t0));
+            System.out.println("views stall drill: " + String.join(", ", timeline));
+            assertThat(end.path("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
+            assertThat(records(stack.settings().kafkaBootstrapServers(), Topics.RUN_EVENTS,
+                    r -> r.value().contains("\"run-failed\""))).as("run-failed events").isEmpty();
+        } finally {
+            stack.down();
+        }
+    }
+
     private static String since(long t0) {
         return String.format("%.0f s", (System.nanoTime() - t0) / 1e9);
     }
 
     private static String submit(String eval, String dataset, String name) throws Exception {
+        return submit(eval, dataset, name, "in-process", 6);
+    }
+
+    private static String submit(String eval, String dataset, String name, String views, int epochs)
+            throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         String spec = """
                 {"studies": ["transfer-classes-batch"], "seeds": [1],
                  "dataset": {"name": "%s", "version": "v1"},
                  "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
-                 "pretrain": {"epochs": 6, "batchSize": 32, "policy": "crop+flip", "temperature": 0.5,
-                              "projectionLayers": 2,
+                 "pretrain": {"epochs": %d, "batchSize": 32, "policy": "crop+flip", "temperature": 0.5,
+                              "projectionLayers": 2, "views": "%s",
                               "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
                                             "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
                  "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}, "fresh": true}
-                """.formatted(dataset);
+                """.formatted(dataset, epochs, views);
         HttpResponse<String> posted = EvalHttp.submit(eval, id, "fault-it", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         return id;

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
-import static org.hamcrest.Matchers.greaterThan;
 
 import dev.simclr.contracts.EventCodec;
 import dev.simclr.contracts.ExperimentFailed;
@@ -13,6 +12,7 @@ import dev.simclr.contracts.Topics;
 import dev.simclr.core.testing.InfrastructureResource;
 import dev.simclr.core.testing.TestKafka;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -127,13 +127,91 @@ class PoisonIT {
         given().contentType("application/json").body("{\"recipe\": \"x\", \"spec\": {\"pad\": \"" + "x".repeat(600_000)
                 + "\"}}").post("/experiments").then().statusCode(413).body("problems[0]",
                         org.hamcrest.Matchers.containsString("at most 262144"));
-        given().contentType("text/plain").body("hello").post("/experiments").then().statusCode(400)
-                .body("problems", hasSize(greaterThan(0)));
         for (String id : new String[] {"..%2F..%2Fx", "a%00b", "UPPER", "a%20b", "%2e%2e"}) {
             int status = given().urlEncodingEnabled(false).get("/experiments/" + id).then().extract().statusCode();
             assertThat(status).as(id).isIn(400, 404);
         }
         given().get("/experiments/a%00b").then().statusCode(400).body("problems[0]",
                 org.hamcrest.Matchers.startsWith("experimentId:"));
+    }
+
+    @TestHTTPResource("/experiments")
+    java.net.URL experiments;
+
+    /**
+     * The framework's own refusals carry the problem body too: 405 for a method a path does not take, 415 for a body
+     * that is not JSON (plain text and forms alike), 413 for a body over the limit whatever it holds — announced
+     * (Expect: 100-continue, as curl does for large bodies) or sent at once.
+     */
+    @Test
+    void wrongMethodsMediaTypesAndOversizedBodiesAreJsonProblems() throws Exception {
+        String valid = "{\"recipe\": \"x\", \"spec\": " + spec("1", "[1]", "[4]", "d") + "}";
+        for (String method : new String[] {"PUT", "PATCH"}) {
+            given().contentType("application/json").body(valid).request(method, "/experiments/some-id").then()
+                    .statusCode(405).contentType("application/json")
+                    .body("problems[0]", org.hamcrest.Matchers.startsWith("Method Not Allowed"));
+            given().contentType("application/json").body(valid).request(method, "/experiments").then()
+                    .statusCode(405).contentType("application/json").body("problems", hasSize(1));
+        }
+        given().delete("/experiments").then().statusCode(405).contentType("application/json")
+                .body("problems", hasSize(1));
+        given().post("/experiments/some-id").then().statusCode(405).contentType("application/json")
+                .body("problems", hasSize(1));
+        given().contentType("text/plain").body(valid).post("/experiments").then().statusCode(415)
+                .contentType("application/json").body("problems[0]",
+                        org.hamcrest.Matchers.startsWith("Unsupported Media Type"));
+        given().contentType("application/x-www-form-urlencoded").formParam("recipe", "x").post("/experiments").then()
+                .statusCode(415).contentType("application/json").body("problems", hasSize(1));
+
+        byte[] garbage = new byte[5 * 1024 * 1024];
+        new java.util.Random(5).nextBytes(garbage);
+        StringBuilder big = new StringBuilder("{\"recipe\": \"x\", \"spec\": {\"pad\": [");
+        while (big.length() < 5 * 1024 * 1024) {
+            big.append("1234567890, ");
+        }
+        byte[] validJson = big.append("0]}}").toString().getBytes(StandardCharsets.UTF_8);
+        for (byte[] body : new byte[][] {garbage, validJson}) {
+            // announced (Expect: 100-continue, as curl does for large bodies): answered before any of it is sent;
+            // sent at once: answered once the headers are in, whatever part of the body has arrived
+            for (String answer : new String[] {postRaw(body, true, 0), postRaw(body, false, 64 * 1024)}) {
+                assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("content-type: application/json")
+                        .contains("{\"problems\":[\"message: " + body.length + " bytes, at most 262144\"]}");
+            }
+        }
+    }
+
+    /**
+     * POST /experiments over a plain socket (no client library's handling of early answers in the way): the headers,
+     * with {@code Expect: 100-continue} when {@code announced}, and the first {@code sent} bytes of the body; the
+     * answer as text.
+     */
+    private String postRaw(byte[] body, boolean announced, int sent) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(experiments.getHost(), experiments.getPort())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /experiments HTTP/1.1\r\nHost: " + experiments.getHost() + "\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + body.length + "\r\n"
+                    + (announced ? "Expect: 100-continue\r\n" : "") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, sent);
+            out.flush();
+            var in = socket.getInputStream();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            int headerEnd = -1;
+            long length = -1;
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                answer.write(buffer, 0, n);
+                String text = answer.toString(StandardCharsets.ISO_8859_1);
+                if (headerEnd < 0 && (headerEnd = text.indexOf("\r\n\r\n")) >= 0) {
+                    var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+                    length = m.find() ? Long.parseLong(m.group(1)) : -1;
+                }
+                if (headerEnd >= 0 && length >= 0 && answer.size() >= headerEnd + 4 + length) {
+                    break;
+                }
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
     }
 }

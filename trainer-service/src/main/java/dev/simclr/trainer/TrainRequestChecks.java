@@ -11,6 +11,9 @@ public final class TrainRequestChecks {
 
     public static List<String> problems(TrainRequested r) {
         return new RequestChecks()
+                .id("experimentId", r.experimentId())
+                .id("runId", r.runId())
+                .idIfPresent("viewsFromRun", r.viewsFromRun())
                 .require(r.stage() == Stage.PRETRAIN || r.stage() == Stage.FINETUNE,
                         "stage: trainer-service runs pretrain or finetune, not " + r.stage().wireName())
                 .dataset("dataset", r.dataset())
@@ -28,8 +31,6 @@ public final class TrainRequestChecks {
                 .require(r.stage() != Stage.FINETUNE || r.initialCheckpoint() != null,
                         "initialCheckpoint: a finetune run needs the pretrained checkpoint")
                 .keyIfPresent("initialCheckpoint", r.initialCheckpoint())
-                .require(r.viewsFromRun() == null || RequestChecks.NAME.matcher(r.viewsFromRun()).matches(),
-                        "viewsFromRun: not a run id")
                 .problems();
     }
 }

@@ -4,6 +4,7 @@ import dev.simclr.core.npy.Npy;
 import dev.simclr.core.npy.Npz;
 import dev.simclr.core.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -57,11 +58,11 @@ public final class ViewShards {
     }
 
     public static String epochPrefix(String runId, int epoch) {
-        return prefix(runId) + String.format("epoch-%04d/", epoch);
+        return prefix(runId) + String.format(Locale.ROOT, "epoch-%04d/", epoch);
     }
 
     public static String shardKey(String runId, int epoch, int shard) {
-        return epochPrefix(runId, epoch) + String.format("shard-%05d.npz", shard);
+        return epochPrefix(runId, epoch) + String.format(Locale.ROOT, "shard-%05d.npz", shard);
     }
 
     public static String cursorKey(String runId) {
@@ -69,7 +70,7 @@ public final class ViewShards {
     }
 
     public static String sliceDoneKey(String runId, int slice) {
-        return prefix(runId) + String.format("slices/slice-%03d.done", slice);
+        return prefix(runId) + String.format(Locale.ROOT, "slices/slice-%03d.done", slice);
     }
 
     /** The consumer's epoch (0 before it starts). */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.store.Sha256;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -44,7 +45,6 @@ public final class DatasetStore {
         LabelledImages first = splits.values().iterator().next();
         Map<String, DatasetManifest.Split> manifestSplits = new LinkedHashMap<>();
         Map<String, byte[]> objects = new LinkedHashMap<>();
-        String prefix = "datasets/" + name + "/" + version + "/";
         for (var e : splits.entrySet()) {
             LabelledImages images = e.getValue();
             if (images.height() != first.height() || images.width() != first.width()
@@ -65,7 +65,7 @@ public final class DatasetStore {
                         to * images.imageBytes()), to - from, images.height(), images.width(), images.channels()));
                 arrays.put("labels", Npy.int64(Arrays.copyOfRange(images.labels(), from, to)));
                 byte[] npz = Npz.write(arrays);
-                String key = prefix + e.getKey() + "/" + String.format("shard-%05d.npz", i);
+                String key = shardKey(name, version, e.getKey(), i);
                 objects.put(key, npz);
                 shards.add(new DatasetManifest.Shard(key, to - from, Sha256.hex(npz)));
             }
@@ -77,6 +77,12 @@ public final class DatasetStore {
                 List.copyOf(classNames), manifestSplits, null, null, source, Instant.now());
         store.publish(objects, DatasetManifest.manifestKey(name, version), toJson(manifest));
         return manifest;
+    }
+
+    /** {@code datasets/<name>/<version>/<split>/shard-NNNNN.npz}: ASCII digits whatever the JVM's locale. */
+    public static String shardKey(String name, String version, String split, int shard) {
+        return "datasets/" + name + "/" + version + "/" + split + "/" + String.format(Locale.ROOT, "shard-%05d.npz",
+                shard);
     }
 
     public Optional<DatasetManifest> manifest(String name, String version) {
@@ -342,10 +348,18 @@ public final class DatasetStore {
         return Arrays.stream(counts).boxed().toList();
     }
 
-    private static void requireName(String what, String value) {
-        if (value == null || !NAME.matcher(value).matches()) {
-            throw new DatasetImportException(what + " '" + value + "' must match " + NAME.pattern());
+    /**
+     * A dataset name or version, checked before anything is read or written: it becomes an object-key segment
+     * ({@code datasets/<name>/<version>/}), so {@link #NAME} and no '..' (request checks call this rule).
+     */
+    public static void requireName(String what, String value) {
+        if (!validName(value)) {
+            throw new DatasetImportException(what + " '" + value + "' must match " + NAME.pattern() + ", no '..'");
         }
+    }
+
+    public static boolean validName(String value) {
+        return value != null && NAME.matcher(value).matches() && !value.contains("..");
     }
 
     static byte[] toJson(DatasetManifest m) {

@@ -3,6 +3,7 @@ package dev.simclr.core.requests;
 import dev.simclr.contracts.DatasetRef;
 import dev.simclr.contracts.EncoderFamily;
 import dev.simclr.contracts.EncoderSpec;
+import dev.simclr.contracts.Ids;
 import dev.simclr.contracts.LrScaling;
 import dev.simclr.contracts.OptimizerName;
 import dev.simclr.contracts.OptimizerSpec;
@@ -24,8 +25,6 @@ public final class RequestChecks {
     public static final double MAX_TEMPERATURE = 100;
     public static final double MAX_LEARNING_RATE = 100;
     public static final int MAX_KEY_LENGTH = 512;
-    /** Dataset names and versions: what {@code DatasetStore} accepts, so a name can never leave its prefix. */
-    public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Object keys a request may name: relative, no {@code .} or {@code ..} segment, no exotic characters. */
     public static final Pattern KEY = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?");
 
@@ -81,11 +80,22 @@ public final class RequestChecks {
 
     /** A dataset name or version: lower-case letters, digits, '.', '_', '-', at most 64, not starting with '.'. */
     public RequestChecks name(String field, String value) {
-        if (value == null || !NAME.matcher(value).matches() || value.contains("..")) {
+        if (!dev.simclr.core.dataset.DatasetStore.validName(value)) {
             problems.add(field + ": '" + shorten(value) + "' is not a name (lower-case letters, digits, '.', '_' "
                     + "and '-', at most 64, starting with a letter or digit)");
         }
         return this;
+    }
+
+    /** An id that becomes an object-key segment (runId, experimentId, viewsFromRun): {@link Ids}'s one rule. */
+    public RequestChecks id(String field, String value) {
+        Ids.problem(field, value).ifPresent(problems::add);
+        return this;
+    }
+
+    /** An optional id: absent (null) is fine, present it must be an id. */
+    public RequestChecks idIfPresent(String field, String value) {
+        return value == null ? this : id(field, value);
     }
 
     /** An object key (a checkpoint, a run's output): relative, without '.' or '..' segments. */

@@ -7,6 +7,7 @@ import dev.simclr.core.store.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,7 +32,7 @@ public final class RunStore {
     }
 
     public static String checkpointKey(String runId, long step) {
-        return prefix(runId) + String.format("checkpoints/step-%010d.npz", step);
+        return prefix(runId) + String.format(Locale.ROOT, "checkpoints/step-%010d.npz", step);
     }
 
     public static String latestKey(String runId) {

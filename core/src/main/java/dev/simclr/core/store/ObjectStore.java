@@ -148,21 +148,22 @@ public final class ObjectStore {
         }
     }
 
+    /**
+     * Whether the object is there. A not-found is {@code false} on every attempt, the retried ones included: a store
+     * that stalls and then answers "no such key" says the object is not written yet, which is no failure.
+     */
     public boolean exists(String key) {
-        try {
-            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-            return true;
-        } catch (ErrorResponseException e) {
-            if (isNotFound(e)) {
-                return false;
-            }
-            throw new ObjectStoreException("stat " + key + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            return retry("stat " + key, () -> {
+        return retry("stat " + key, () -> {
+            try {
                 client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
                 return true;
-            });
-        }
+            } catch (ErrorResponseException e) {
+                if (isNotFound(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        });
     }
 
     /** Every key under a prefix, at any depth, sorted. */

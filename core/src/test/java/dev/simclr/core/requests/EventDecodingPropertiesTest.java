@@ -80,19 +80,19 @@ class EventDecodingPropertiesTest {
         }
         List<String> problems = List.of();
         if (decoded instanceof TrainRequested t) {
-            problems = new RequestChecks().dataset("dataset", t.dataset()).encoder("encoder", t.encoder())
+            problems = new RequestChecks().id("runId", t.runId()).dataset("dataset", t.dataset()).encoder("encoder", t.encoder())
                     .optimizer("optimizer", t.optimizer()).policy("policy", t.policy()).epochs("epochs", t.epochs())
                     .batchSize("batchSize", t.batchSize()).keyIfPresent("initialCheckpoint", t.initialCheckpoint())
                     .problems();
         } else if (decoded instanceof DistillRequested d) {
-            problems = new RequestChecks().encoder("student", d.student()).dataset("labelled", d.labelled())
+            problems = new RequestChecks().id("runId", d.runId()).encoder("student", d.student()).dataset("labelled", d.labelled())
                     .key("teacherCheckpoint", d.teacherCheckpoint()).optimizer("optimizer", d.optimizer())
                     .epochs("epochs", d.epochs()).problems();
         } else if (decoded instanceof EvalRequested v) {
-            problems = new RequestChecks().dataset("dataset", v.dataset()).keyIfPresent("checkpoint", v.checkpoint())
+            problems = new RequestChecks().id("experimentId", v.experimentId()).dataset("dataset", v.dataset()).keyIfPresent("checkpoint", v.checkpoint())
                     .batchSize("batchSize", v.batchSize()).epochs("epochs", v.epochs()).problems();
         } else if (decoded instanceof AugmentRequested a) {
-            problems = new RequestChecks().dataset("dataset", a.dataset()).policy("policy", a.policy())
+            problems = new RequestChecks().id("experimentId", a.experimentId()).dataset("dataset", a.dataset()).policy("policy", a.policy())
                     .epochs("epochs", a.epochs()).name("split", a.split()).problems();
         }
         assertThat(problems).as(json).allSatisfy(p -> assertThat(p).matches(NAMED));

@@ -125,6 +125,36 @@ class ObjectStoreIT {
         }
     }
 
+    /**
+     * A stat in flight while the store stalls longer than a read timeout is retried; when the store answers again
+     * a missing object is {@code false} (not written yet: the trainer waits for it), a present one {@code true};
+     * a refusal that is not a not-found (wrong credentials) still fails, and not as a transient.
+     */
+    @Test
+    void existsAcrossAStallSaysFalseForAMissingObjectAndStillFailsOnARefusal() throws Exception {
+        long pid = TestInfrastructure.embeddedS3Pid();
+        org.junit.jupiter.api.Assumptions.assumeTrue(pid > 0, "needs the embedded S3 server (its process)");
+        store.put(prefix + "there", new byte[] {1}, "application/octet-stream");
+        signal("STOP", pid);
+        java.util.concurrent.CompletableFuture<Boolean> missing;
+        java.util.concurrent.CompletableFuture<Boolean> present;
+        try {
+            missing = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.exists(prefix + "not-yet"));
+            present = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.exists(prefix + "there"));
+            // past the read timeout: the first attempts fail with an I/O error, the retries meet the live store
+            Thread.sleep(ObjectStore.READ_TIMEOUT.plusSeconds(3).toMillis());
+        } finally {
+            signal("CONT", pid);
+        }
+        assertThat(missing.get(60, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+        assertThat(present.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        StackSettings s = TestInfrastructure.get();
+        ObjectStore intruder = new ObjectStore(new StackSettings(s.kafkaBootstrapServers(), s.s3Endpoint(),
+                s.s3Bucket(), s.s3Region(), s.accessKey(), "wrong-secret"));
+        assertThatThrownBy(() -> intruder.exists(prefix + "there")).isInstanceOf(ObjectStoreException.class)
+                .matches(e -> !dev.simclr.core.Transient.in(e), "not transient");
+    }
+
     private static void signal(String sig, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor()).isZero();
     }

@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ public final class Network {
     }
 
     public static String key(int index, String name) {
-        return String.format("p%04d_%s", index, name);
+        return String.format(Locale.ROOT, "p%04d_%s", index, name);
     }
 
     private static boolean isTrainableType(Parameter.Type type) {

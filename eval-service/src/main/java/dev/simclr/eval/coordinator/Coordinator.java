@@ -22,6 +22,7 @@ import dev.simclr.eval.status.StatusView;
 import dev.simclr.eval.submission.SubmissionCheck;
 import dev.simclr.eval.submission.WorkEstimate;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -245,7 +246,7 @@ public final class Coordinator {
             }
             return states.load(r.experimentId())
                     .map(s -> Submitted.of(Taken.REFUSED, "experiment " + r.experimentId() + " has already ended ("
-                            + s.status.name().toLowerCase() + "): nothing to cancel"))
+                            + s.status.name().toLowerCase(Locale.ROOT) + "): nothing to cancel"))
                     .orElse(Submitted.of(Taken.REFUSED, "no experiment " + r.experimentId()));
         } catch (RuntimeException ex) {
             if (Transient.in(ex)) {

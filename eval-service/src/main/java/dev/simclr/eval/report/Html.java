@@ -1,6 +1,7 @@
 package dev.simclr.eval.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.Locale;
 import java.util.Map;
 
 /** One self-contained HTML page: tables, figures (inline SVG), the experiment's spec, lineage and cost per run. */
@@ -55,7 +56,7 @@ final class Html {
                     .append("</td><td>").append(esc(run.get("study")))
                     .append("</td><td>").append(esc(run.get("labels"))).append("</td><td>")
                     .append(esc(run.get("metrics"))).append("</td><td>")
-                    .append(run.get("cpuSeconds") == null ? "" : String.format("%.1f", (Double) run.get("cpuSeconds")))
+                    .append(run.get("cpuSeconds") == null ? "" : String.format(Locale.ROOT, "%.1f", (Double) run.get("cpuSeconds")))
                     .append("</td><td>").append(times == null ? "" : secs(times.issued()))
                     .append("</td><td>").append(times == null ? "" : secs(times.started()))
                     .append("</td><td>").append(times == null ? "" : secs(times.completed()))

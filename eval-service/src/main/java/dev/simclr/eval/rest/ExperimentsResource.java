@@ -12,6 +12,7 @@ import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.submission.SubmissionCheck;
 import dev.simclr.kit.AckedSend;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,7 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * optional}}: checked here by exactly the rules the experiments topic applies ({@link Coordinator#check}), then
  * submitted through that topic, as any Kafka client would (202 with its id). Every refusal is a JSON body
  * {@code {"problems": [...]}} naming each problem: 400 for a bad body or spec, 413 over {@link
- * SubmissionCheck#MAX_BYTES}, 503 when the object store is away. {@code GET /experiments}: a page of all, newest
+ * SubmissionCheck#MAX_BYTES} ({@link BodyLimit} before a declared body is read), 415 for a body that is not
+ * {@code application/json}, 405 for a method a path does not take ({@link Problems}), 503 when the object store
+ * is away. {@code GET /experiments}: a page of all, newest
  * first. {@code GET /experiments/{id}}: state, runs and their progress (400 for an id that cannot be one, 404 for an
  * unknown one). {@code DELETE /experiments/{id}}: cancel it.
  */
@@ -63,6 +67,7 @@ public class ExperimentsResource {
     Emitter<String> experiments;
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit an experiment", description = "Checked by the rules the simclr.experiments topic "
             + "applies, then sent on it as an experiment-submitted event; the coordinator plans and runs it.")
     @RequestBody(required = true, description = "{\"recipe\": name, \"spec\": one scale of a recipes/*.json file, "
@@ -70,6 +75,7 @@ public class ExperimentsResource {
     @APIResponse(responseCode = "202", description = "Accepted: {experimentId, status (its URL), duplicate}")
     @APIResponse(responseCode = "400", description = "A bad body or spec: every problem, by field")
     @APIResponse(responseCode = "413", description = "Over 256 KiB")
+    @APIResponse(responseCode = "415", description = "A body that is not application/json")
     @APIResponse(responseCode = "503", description = "The object store is not answering: try again")
     public Response submit(byte[] body) {
         if (body == null || body.length == 0) {
@@ -105,7 +111,7 @@ public class ExperimentsResource {
         }
         String recipe = node.path("recipe").asText(null);
         String id = node.hasNonNull("experimentId") ? node.get("experimentId").asText()
-                : (recipe == null ? "experiment" : recipe.toLowerCase().replaceAll("[^a-z0-9._-]", "-"))
+                : (recipe == null ? "experiment" : recipe.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-"))
                         + "-" + UUID.randomUUID().toString().substring(0, 8);
         ExperimentSubmitted e = new ExperimentSubmitted(Event.SCHEMA_VERSION, id, recipe, node.get("spec"),
                 node.path("submittedBy").asText(null), Instant.now());
@@ -226,7 +232,7 @@ public class ExperimentsResource {
         Object state = now.get().get("status");
         if (!"RUNNING".equals(String.valueOf(state))) {
             return problems(409, List.of("experiment " + id + " has already ended (" + String.valueOf(state)
-                    .toLowerCase() + "): nothing to cancel"));
+                    .toLowerCase(Locale.ROOT) + "): nothing to cancel"));
         }
         AckedSend.send(experiments, id, null, EventCodec.encode(new ExperimentCancelRequested(Event.SCHEMA_VERSION,
                 id, reason, Instant.now())));

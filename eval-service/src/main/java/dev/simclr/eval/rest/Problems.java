@@ -9,8 +9,9 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Whatever escapes a resource still gets a JSON body naming it: the framework's own answers (404, 405, 415) keep
- * their status, an unavailable store or broker is 503, anything else is 500 — never an empty body.
+ * The one place that maps what escapes a resource to the JSON problem body: the framework's own answers (404, 405,
+ * 415) keep their status, an unavailable store or broker is 503, anything else is 500 — never an empty body. (A
+ * body over the limit is answered before JAX-RS sees it, by {@link BodyLimit}, in the same form.)
  */
 @Provider
 public class Problems implements ExceptionMapper<Throwable> {

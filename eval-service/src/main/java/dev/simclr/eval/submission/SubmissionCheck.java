@@ -1,6 +1,7 @@
 package dev.simclr.eval.submission;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simclr.contracts.Ids;
 import dev.simclr.eval.plan.ExperimentSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,6 @@ import java.util.regex.Pattern;
  * what needs the datasets (their classes, the planned work) is the coordinator's, after this.
  */
 public final class SubmissionCheck {
-    /** Experiment ids: they become object keys and Kafka keys. */
-    public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     /** Recipe names: free text for people, but one line and short. */
     public static final Pattern RECIPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._+-]{0,63}");
     /**
@@ -31,12 +30,9 @@ public final class SubmissionCheck {
         }
     }
 
+    /** Experiment ids become object keys and Kafka keys: {@link Ids}' one rule. */
     public static List<String> idProblems(String id) {
-        if (id == null || !ID.matcher(id).matches() || id.contains("..")) {
-            return List.of("experimentId: lower-case letters, digits, '.', '_' and '-', at most 63, starting with a "
-                    + "letter or digit, got '" + printable(id) + "'");
-        }
-        return List.of();
+        return Ids.problem("experimentId", id).stream().toList();
     }
 
     public static Checked check(String experimentId, String recipe, JsonNode spec) {

@@ -188,6 +188,7 @@ final class DatasetCommands {
 
         /** What the user typed, checked before anything connects to the store. */
         private void checkOptions() {
+            DatasetStore.requireName("--version", version);
             switch (kind) {
                 case "idx", "cifar10", "cifar100", "folder" -> {
                     required(name);
@@ -253,6 +254,7 @@ final class DatasetCommands {
             if (value == null) {
                 throw new UserError("--name is required for " + kind);
             }
+            DatasetStore.requireName("--name", value);
             return value;
         }
     }

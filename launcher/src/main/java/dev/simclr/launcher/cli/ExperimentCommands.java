@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ final class ExperimentCommands {
                         seen.put(run.path("runId").asText(), status);
                         if (!status.equals("PLANNED")) {
                             out.printf("%6.1fs  %-9s %s %s%n", (System.nanoTime() - start) / 1e9,
-                                    status.toLowerCase(), run.path("runId").asText(), what);
+                                    status.toLowerCase(Locale.ROOT), run.path("runId").asText(), what);
                         }
                     }
                     if (run.has("step")) {
@@ -185,7 +186,7 @@ final class ExperimentCommands {
         out.printf("%-36s %-28s %-10s %-11s %s%n", "experiment", "recipe", "state", "runs", "submitted");
         for (JsonNode e : body.path("experiments")) {
             out.printf("%-36s %-28s %-10s %-11s %s%n", e.path("experimentId").asText(), e.path("recipe").asText("-"),
-                    e.path("status").asText().toLowerCase(), e.path("runsDone").asLong() + "/"
+                    e.path("status").asText().toLowerCase(Locale.ROOT), e.path("runsDone").asLong() + "/"
                             + e.path("runsTotal").asLong(), e.path("submittedAt").asText("-"));
         }
         out.printf("%d of %d%n", body.path("experiments").size(), body.path("total").asLong());

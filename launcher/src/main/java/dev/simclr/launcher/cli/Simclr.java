@@ -43,7 +43,7 @@ public final class Simclr {
                     if (System.getenv("SIMCLR_DEBUG") != null) {
                         e.printStackTrace(cmd.getErr());
                     }
-                    return e instanceof UserError || e instanceof IllegalArgumentException ? 2 : 1;
+                    return exitStatus(e);
                 });
     }
 
@@ -58,23 +58,50 @@ public final class Simclr {
         cmd.getSubcommands().values().forEach(Simclr::helpOptions);
     }
 
+    /** Exit status of a command that failed on bad input: what the user gave must change, not the platform. */
+    static final int USER_ERROR = 2;
+    /** Exit status of any other failure (the platform, the store, a bug). */
+    static final int FAILURE = 1;
+
     /**
-     * One line for the user: our own messages (a user error, a refused argument, a dataset that does not import,
-     * a store that does not answer) as they are; anything else as an internal error, without Java's text.
+     * The one mapping of failures to what the user sees. Bad input — a user error, a refused argument, a dataset
+     * that does not import — is shown as it is, exit 2; a store that refuses or does not answer is shown as it is,
+     * exit 1; anything else as an internal error without Java's text, exit 1.
      */
+    static boolean isUserError(Throwable e) {
+        return e instanceof UserError || e instanceof IllegalArgumentException
+                || e instanceof dev.simclr.core.dataset.DatasetImportException;
+    }
+
+    static int exitStatus(Throwable e) {
+        return isUserError(e) ? USER_ERROR : FAILURE;
+    }
+
+    /** One line for the user (see {@link #isUserError}): our own messages as they are, never Java's text. */
     static String describe(Throwable e) {
-        if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+        if (isUserError(e) || e instanceof IllegalStateException
                 || e instanceof dev.simclr.core.store.ObjectStoreException) {
-            return e.getMessage();
+            return oneLine(e.getMessage());
         }
         if (e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException) {
             return "the platform does not answer (is it up? ./simclr up, or set SIMCLR_EVAL_URL)";
         }
         if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
-            return "I/O: " + e.getMessage();
+            return "I/O: " + oneLine(e.getMessage());
         }
         return "internal error (" + e.getClass().getSimpleName() + "); SIMCLR_DEBUG=1 shows where";
     }
+
+    /** A message on one line: a reader's text (e.g. an image decoder's) may hold line breaks. */
+    private static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    /**
+     * The environment the CLI takes its target from ({@link #targetSettings}): the process's; a test points the
+     * CLI's own code path at its servers by replacing it.
+     */
+    static Map<String, String> environment = System.getenv();
 
     static EmbeddedStack stack() {
         return new EmbeddedStack(RepoLayout.locate(), System.getenv());
@@ -82,9 +109,9 @@ public final class Simclr {
 
     /** The stack's settings, unless the caller's environment points at another stack. */
     static StackSettings targetSettings() throws Exception {
-        Map<String, String> env = System.getenv();
+        Map<String, String> env = environment;
         return env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("S3_ENDPOINT")
-                ? StackSettings.fromEnv() : stack().settings();
+                ? StackSettings.fromMap(env) : stack().settings();
     }
 
     static void printEndpoints(EmbeddedStack stack) throws Exception {

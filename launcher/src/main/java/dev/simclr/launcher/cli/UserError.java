@@ -1,5 +1,6 @@
 package dev.simclr.launcher.cli;
 
+import java.util.Locale;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,7 +20,7 @@ final class UserError extends RuntimeException {
         if (value == null || !value.matches("[1-9][0-9]{0,4}[xX][1-9][0-9]{0,4}")) {
             throw new UserError(option + ": expected HxW such as 32x32, got '" + value + "'");
         }
-        String[] hw = value.toLowerCase().split("x");
+        String[] hw = value.toLowerCase(Locale.ROOT).split("x");
         return new int[] {Integer.parseInt(hw[0]), Integer.parseInt(hw[1])};
     }
 

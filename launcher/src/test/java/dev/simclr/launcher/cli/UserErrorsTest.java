@@ -59,6 +59,20 @@ class UserErrorsTest {
     }
 
     @Test
+    void aDatasetThatDoesNotImportIsShownAsItIsWithExitStatus2() {
+        var refused = new dev.simclr.core.dataset.DatasetImportException("cat/b.png: not a readable PNG or JPEG image");
+        assertThat(Simclr.describe(refused)).isEqualTo("cat/b.png: not a readable PNG or JPEG image");
+        assertThat(Simclr.exitStatus(refused)).isEqualTo(2);
+        var store = new dev.simclr.core.store.ObjectStoreException("get x: AccessDenied", null);
+        assertThat(Simclr.describe(store)).isEqualTo("get x: AccessDenied");
+        assertThat(Simclr.exitStatus(store)).isEqualTo(1);
+        // a name that would leave its prefix is refused before anything is read or connects
+        Result r = run("import", "folder", "--dir", dir.toString(), "--name", "../x");
+        assertThat(r.err()).isEqualTo("error: --name '../x' must match [a-z0-9][a-z0-9._-]{0,63}, no '..'");
+        assertThat(r.exit()).isEqualTo(2);
+    }
+
+    @Test
     void anythingElseIsAnInternalErrorWithoutJavasText() {
         assertThat(Simclr.describe(new NullPointerException("Cannot invoke \"java.util.Map.keySet()\"")))
                 .isEqualTo("internal error (NullPointerException); SIMCLR_DEBUG=1 shows where");
