@@ -14,7 +14,6 @@ import dev.simclr.infra.RepoLayout;
 import dev.simclr.launcher.stack.EmbeddedStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -65,23 +62,23 @@ class FaultIT {
         try {
             stack.up(true, out);
             stack.supervise(out);
-            timeline.add("stack up " + since(t0));
+            timeline.add("stack up " + StackDrill.since(t0));
             ObjectStore store = new ObjectStore(stack.settings());
             String dataset = "fault-it";
             new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
                     Map.of("train", TestImages.stripes(384, 16, 1), "test", TestImages.stripes(64, 16, 2)), "test",
                     1000);
 
-            String undisturbed = submit(eval, dataset, "undisturbed");
-            JsonNode reference = awaitEnd(eval, undisturbed);
+            String undisturbed = StackDrill.submit(eval, dataset, "undisturbed", 6, 0.1);
+            JsonNode reference = StackDrill.awaitEnd(eval, undisturbed);
             assertThat(reference.path("status").asText()).as(reference.toString()).isEqualTo("COMPLETED");
-            timeline.add("undisturbed done " + since(t0));
+            timeline.add("undisturbed done " + StackDrill.since(t0));
 
-            String faulted = submit(eval, dataset, "faulted");
+            String faulted = StackDrill.submit(eval, dataset, "faulted", 6, 0.1);
             // 1. the S3 server stalls for 30 s while pretraining is under way
             long stepAtStall = awaitPretrainStep(eval, faulted, s -> s > 0);
             long s3 = stack.pids().get("s3proxy");
-            timeline.add("S3 stopped at step " + stepAtStall + " " + since(t0));
+            timeline.add("S3 stopped at step " + stepAtStall + " " + StackDrill.since(t0));
             signal("STOP", s3);
             try {
                 Thread.sleep(30_000);
@@ -92,38 +89,38 @@ class FaultIT {
             awaitPretrainStep(eval, faulted, s -> s > stepAtStall);
             long trainer = stack.pids().get("trainer-service");
             long augment = stack.pids().get("augment-service");
-            timeline.add("trainer and augment killed " + since(t0));
-            kill(trainer);
-            kill(augment);
+            timeline.add("trainer and augment killed " + StackDrill.since(t0));
+            StackDrill.kill(trainer);
+            StackDrill.kill(augment);
             awaitRestarted(stack, "trainer-service", trainer);
             awaitRestarted(stack, "augment-service", augment);
-            timeline.add("trainer and augment back " + since(t0));
+            timeline.add("trainer and augment back " + StackDrill.since(t0));
             // 3. kill -9 of the broker while the experiment is still running
-            assertThat(status(eval, faulted).path("status").asText()).as("the drill outlasts the experiment")
+            assertThat(EvalHttp.status(eval, faulted).path("status").asText()).as("the drill outlasts the experiment")
                     .isEqualTo("RUNNING");
             long kafka = stack.pids().get("kafka");
-            timeline.add("broker killed " + since(t0));
-            kill(kafka);
+            timeline.add("broker killed " + StackDrill.since(t0));
+            StackDrill.kill(kafka);
             awaitRestarted(stack, "kafka", kafka);
-            timeline.add("broker back " + since(t0));
+            timeline.add("broker back " + StackDrill.since(t0));
 
-            JsonNode end = awaitEnd(eval, faulted);
+            JsonNode end = StackDrill.awaitEnd(eval, faulted);
             assertThat(end.path("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
-            timeline.add("faulted done " + since(t0));
+            timeline.add("faulted done " + StackDrill.since(t0));
             System.out.println("fault drill: " + String.join(", ", timeline));
 
             // same runs (the reports list what each computes), each in one attempt, same metrics; pretraining ends
             // on the same encoder bytes
             JsonNode refRuns = Json.MAPPER.readTree(store.get("reports/" + undisturbed + "/results.json")).path("runs");
             JsonNode gotRuns = Json.MAPPER.readTree(store.get("reports/" + faulted + "/results.json")).path("runs");
-            Map<String, String> pairs = pairRuns(refRuns, gotRuns);
+            Map<String, String> pairs = StackDrill.pairRuns(refRuns, gotRuns);
             assertThat(pairs).hasSize(reference.path("runs").size()).hasSize(end.path("runs").size());
             end.path("runs").forEach(r -> assertThat(r.path("attempts").asInt()).as(r.toString()).isEqualTo(1));
             Map<String, JsonNode> byId = new HashMap<>();
             refRuns.forEach(r -> byId.put(r.path("runId").asText(), r));
             gotRuns.forEach(r -> byId.put(r.path("runId").asText(), r));
-            pairs.forEach((ref, got) -> assertThat(metrics(byId.get(got))).as("metrics of %s vs %s", got, ref)
-                    .isNotEmpty().isEqualTo(metrics(byId.get(ref))));
+            pairs.forEach((ref, got) -> assertThat(StackDrill.metrics(byId.get(got)))
+                    .as("metrics of %s vs %s", got, ref).isNotEmpty().isEqualTo(StackDrill.metrics(byId.get(ref))));
             for (JsonNode r : refRuns) {
                 if (r.path("stage").asText().equals("pretrain")) {
                     String ref = r.path("runId").asText();
@@ -170,7 +167,7 @@ class FaultIT {
         try {
             // no supervisor: it would replace the augment-service this test holds stopped
             stack.up(true, out);
-            timeline.add("stack up " + since(t0));
+            timeline.add("stack up " + StackDrill.since(t0));
             ObjectStore store = new ObjectStore(stack.settings());
             String dataset = "views-stall-it";
             new DatasetStore(store).publish(dataset, "v1", List.of("a", "b", "c", "d"),
@@ -181,31 +178,31 @@ class FaultIT {
             signal("STOP", augment);
             String id;
             try {
-                id = submit(eval, dataset, "views-stall", "augment-service", 3);
+                id = StackDrill.submit(eval, dataset, "views-stall", "augment-service", 3, 0.1);
                 // the trainer has taken the pretraining (run-started) and waits for the first view shard
                 Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    JsonNode st = status(eval, id);
+                    JsonNode st = EvalHttp.status(eval, id);
                     return st != null && java.util.stream.StreamSupport.stream(st.path("runs").spliterator(), false)
                             .anyMatch(r -> r.path("stage").asText().equals("pretrain")
                                     && !r.path("startedAt").isNull() && !r.path("startedAt").isMissingNode());
                 });
                 Thread.sleep(5_000); // the trainer loads the dataset, builds the model, then polls for the shard
-                timeline.add("S3 stopped " + since(t0));
+                timeline.add("S3 stopped " + StackDrill.since(t0));
                 signal("STOP", s3);
                 try {
                     Thread.sleep(30_000);
                 } finally {
                     signal("CONT", s3);
                 }
-                timeline.add("S3 back " + since(t0));
+                timeline.add("S3 back " + StackDrill.since(t0));
                 // the trainer's retried stat meets the store again while the shard is still missing
                 Thread.sleep(5_000);
             } finally {
                 signal("CONT", augment);
             }
-            timeline.add("augment-service back " + since(t0));
-            JsonNode end = awaitEnd(eval, id);
-            timeline.add("done " + since(t0));
+            timeline.add("augment-service back " + StackDrill.since(t0));
+            JsonNode end = StackDrill.awaitEnd(eval, id);
+            timeline.add("done " + StackDrill.since(t0));
             System.out.println("views stall drill: " + String.join(", ", timeline));
             assertThat(end.path("status").asText()).as(end.toString()).isEqualTo("COMPLETED");
             assertThat(records(stack.settings().kafkaBootstrapServers(), Topics.RUN_EVENTS,
@@ -215,37 +212,14 @@ class FaultIT {
         }
     }
 
-    private static String since(long t0) {
-        return String.format("%.0f s", (System.nanoTime() - t0) / 1e9);
-    }
 
-    private static String submit(String eval, String dataset, String name) throws Exception {
-        return submit(eval, dataset, name, "in-process", 6);
-    }
 
-    private static String submit(String eval, String dataset, String name, String views, int epochs)
-            throws Exception {
-        String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
-        String spec = """
-                {"studies": ["transfer-classes-batch"], "seeds": [1],
-                 "dataset": {"name": "%s", "version": "v1"},
-                 "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
-                 "pretrain": {"epochs": %d, "batchSize": 32, "policy": "crop+flip", "temperature": 0.5,
-                              "projectionLayers": 2, "views": "%s",
-                              "optimizer": {"name": "sgd", "learningRate": 0.1, "momentum": 0.9, "weightDecay": 0,
-                                            "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
-                 "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}, "fresh": true}
-                """.formatted(dataset, epochs, views);
-        HttpResponse<String> posted = EvalHttp.submit(eval, id, "fault-it", spec);
-        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
-        return id;
-    }
 
     /** The step the pretraining run last reported, once it satisfies {@code until}. */
     private static long awaitPretrainStep(String eval, String id, Predicate<Long> until) {
         long[] step = {-1};
         Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonNode s = status(eval, id);
+            JsonNode s = EvalHttp.status(eval, id);
             if (s == null) {
                 return false;
             }
@@ -261,45 +235,10 @@ class FaultIT {
         return step[0];
     }
 
-    private static JsonNode awaitEnd(String eval, String id) {
-        Awaitility.await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            JsonNode s = status(eval, id);
-            return s != null && !s.path("status").asText().equals("RUNNING");
-        });
-        return status(eval, id);
-    }
 
-    private static JsonNode status(String eval, String id) {
-        return EvalHttp.status(eval, id);
-    }
 
-    /** Runs of the two experiments paired by what they compute (stage, study, labels): reference id → other id. */
-    private static Map<String, String> pairRuns(JsonNode reference, JsonNode other) {
-        Map<String, String> byWhat = new HashMap<>();
-        other.forEach(r -> byWhat.put(what(r), r.path("runId").asText()));
-        Map<String, String> pairs = new TreeMap<>();
-        reference.forEach(r -> {
-            assertThat(byWhat).as("a run like %s", r).containsKey(what(r));
-            pairs.put(r.path("runId").asText(), byWhat.get(what(r)));
-        });
-        return pairs;
-    }
 
-    private static String what(JsonNode run) {
-        return run.path("stage").asText() + "|" + run.path("study").asText() + "|" + run.path("labels");
-    }
 
-    /** A result's metrics without what measures time or speed. */
-    private static Map<String, Double> metrics(JsonNode result) {
-        Map<String, Double> m = new TreeMap<>();
-        result.path("metrics").fields().forEachRemaining(e -> {
-            String k = e.getKey().toLowerCase();
-            if (!k.contains("second") && !k.contains("time")) {
-                m.put(e.getKey(), e.getValue().asDouble());
-            }
-        });
-        return m;
-    }
 
     /** The names of a run's objects, with the run's id and the checkpoints' steps taken out. */
     private static List<String> objectNames(ObjectStore store, String runId) {
@@ -345,11 +284,6 @@ class FaultIT {
         });
     }
 
-    private static void kill(long pid) throws Exception {
-        ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
-        h.destroyForcibly();
-        h.onExit().get();
-    }
 
     private static void signal(String name, long pid) throws Exception {
         int rc = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start().waitFor();

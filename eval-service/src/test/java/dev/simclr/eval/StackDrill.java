@@ -27,17 +27,23 @@ final class StackDrill {
      */
     static String submit(String eval, String dataset, String name, int pretrainEpochs, double learningRate)
             throws Exception {
+        return submit(eval, dataset, name, "in-process", pretrainEpochs, learningRate);
+    }
+
+    /** {@link #submit(String, String, String, int, double)} with the pretraining's views from {@code views}. */
+    static String submit(String eval, String dataset, String name, String views, int pretrainEpochs,
+                         double learningRate) throws Exception {
         String id = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         String spec = """
                 {"studies": ["transfer-classes-batch"], "seeds": [1],
                  "dataset": {"name": "%s", "version": "v1"},
                  "encoder": {"family": "resnet", "depth": 18, "width": 0.125},
                  "pretrain": {"epochs": %d, "batchSize": 32, "policy": "crop+flip", "temperature": 0.5,
-                              "projectionLayers": 2,
+                              "projectionLayers": 2, "views": "%s",
                               "optimizer": {"name": "sgd", "learningRate": %s, "momentum": 0.9, "weightDecay": 0,
                                             "nesterov": true, "warmupEpochs": 0, "lrScaling": "none"}},
                  "transfer": {"classCounts": [2, 4], "batchSizes": [16], "epochs": 2}, "fresh": true}
-                """.formatted(dataset, pretrainEpochs, Double.toString(learningRate));
+                """.formatted(dataset, pretrainEpochs, views, Double.toString(learningRate));
         HttpResponse<String> posted = EvalHttp.submit(eval, id, "drill", spec);
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         return id;
