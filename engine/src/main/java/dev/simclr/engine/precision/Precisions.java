@@ -23,6 +23,9 @@ public final class Precisions {
 
     /** On this machine: the CPU's flags, libtorch's functions and, for a GPU run, GPU 0's compute capability. */
     public static Precision resolve(Precision requested, boolean gpu) {
+        if (requested == null || requested == Precision.FP32) {
+            return Precision.FP32; // without loading anything
+        }
         return resolve(requested, cpuInfo(), Autocast.available(), gpu ? cudaCapability() : -1);
     }
 
