@@ -12,6 +12,8 @@ import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
 import dev.simclr.engine.optim.Optimizer;
 import dev.simclr.engine.optim.Trainable;
+import dev.simclr.engine.precision.Autocast;
+import dev.simclr.engine.precision.Precisions;
 import dev.simclr.engine.train.Normalization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +32,12 @@ import jdk.jfr.consumer.RecordingFile;
  * batch per view) in our engine and in PyTorch ({@code torch_simclr_step.py --views joint|separate} in the baselines
  * directory: bench/python, or {@code SIMCLR_BASELINES}), in the same run with the same thread count. Java-side overhead is measured with JDK Flight
  * Recorder: the share of the training thread's samples taken in Java code rather than inside native (libtorch) calls.
+ *
+ * <p>Then mixed precision: our step in fp32 and in bf16 (forward under libtorch's autocast, loss and update in fp32:
+ * {@link Autocast}), their steps interleaved in one JVM so that a busy machine slows both alike (medians of the
+ * per-step times), and PyTorch's step on the engine's own model in fp32 and under {@code torch.autocast} the same way
+ * ({@code bench/python/torch_simclr_autocast_step.py --precision both}); {@code bf16_vs_fp32 ratio=} is ours at
+ * width 1.0.
  */
 public final class TrainerBench {
     public record Config(double width, int batch, int size, int channels) {}
@@ -56,7 +64,8 @@ public final class TrainerBench {
         return v;
     }
 
-    public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1));
+    public static final List<Config> CONFIGS = List.of(new Config(1.0, 128, 32, 3), new Config(0.5, 256, 28, 1),
+            new Config(0.25, 256, 28, 1));
 
     public static void main(String[] args) throws Exception {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -83,6 +92,101 @@ public final class TrainerBench {
             logSum += Math.log(r.ratio());
         }
         System.out.printf("trainer_vs_pytorch ratio=%.2f%n", Math.exp(logSum / CONFIGS.size()));
+        mixedPrecision(steps, threads, peak, flopScript);
+    }
+
+    /** Images/s of interleaved steps: {@code fp32} and {@code bf16}, each the median of its steps' rates. */
+    public record Pair(double fp32, double bf16) {
+        double ratio() {
+            return bf16 / fp32;
+        }
+    }
+
+    static void mixedPrecision(int steps, int threads, CpuPeak peak, Path flopScript) throws Exception {
+        String cpuInfo = Files.readString(Path.of("/proc/cpuinfo"));
+        boolean nativeBf16 = Precisions.cpuHasNativeBf16(cpuInfo);
+        boolean amx = cpuInfo.contains(" amx_bf16");
+        System.out.println("bf16: libtorch autocast " + (Autocast.available() ? "present" : "absent ("
+                + Autocast.unavailableReason() + ")") + ", CPU " + (nativeBf16 ? "has native bf16 ("
+                + (amx ? "amx_bf16" : "avx512_bf16") + ")" : "has no native bf16: oneDNN emulates it"));
+        if (!Autocast.available()) {
+            return;
+        }
+        Path script = Path.of(System.getProperty("simclr.repo.root", "."))
+                .resolve("bench/python/torch_simclr_autocast_step.py");
+        double logSum = 0;
+        for (Config c : CONFIGS) {
+            Pair ours = oursInterleaved(c, steps);
+            Pair torch = torchInterleaved(script, c, steps, threads);
+            double flops = 2 * 3.0 * forwardFlops(flopScript, c);
+            double gflops = ours.bf16() * flops / 1e9;
+            // avx512_bf16's VDPBF16PS: two bf16 products per fp32 lane, twice the fp32 FMA rate; AMX: not stated
+            String share = nativeBf16 && !amx && peak.gflops() > 0 ? String.format(", %.1f %% of the bf16 peak "
+                    + "(2 x fp32 peak, VDPBF16PS)", 100 * gflops / (2 * peak.gflops())) : "";
+            System.out.printf("resnet18 width=%.2f batch=%d %dx%dx%d bf16: ours %.1f img/s vs our fp32 %.1f = %.2fx;"
+                            + " pytorch autocast %.1f img/s vs its fp32 %.1f = %.2fx (same model); ours/pytorch in "
+                            + "bf16 %.2f, in fp32 %.2f; ours %.1f GFLOP/s%s%n", c.width(), c.batch(), c.size(),
+                    c.size(), c.channels(), ours.bf16(), ours.fp32(), ours.ratio(), torch.bf16(), torch.fp32(),
+                    torch.ratio(), ours.bf16() / torch.bf16(), ours.fp32() / torch.fp32(), gflops, share);
+            if (c.width() == 1.0) {
+                System.out.printf("bf16_vs_fp32 ratio=%.2f%n", ours.ratio());
+            }
+            logSum += Math.log(ours.bf16() / torch.bf16());
+        }
+        System.out.printf("trainer_bf16_vs_pytorch_autocast ratio=%.2f%n", Math.exp(logSum / CONFIGS.size()));
+    }
+
+    /** Our fp32 and bf16 steps alternating (two warm-up steps each), medians of their rates. */
+    static Pair oursInterleaved(Config c, int steps) {
+        try (Step fp32 = new Step(c, false); Step bf16 = new Step(c, true)) {
+            for (int i = 0; i < 2; i++) {
+                fp32.run();
+                bf16.run();
+            }
+            double[] a = new double[steps];
+            double[] b = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                fp32.run();
+                long t1 = System.nanoTime();
+                bf16.run();
+                long t2 = System.nanoTime();
+                a[i] = c.batch() / ((t1 - t0) / 1e9);
+                b[i] = c.batch() / ((t2 - t1) / 1e9);
+            }
+            return new Pair(median(a), median(b));
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static Pair torchInterleaved(Path script, Config c, int steps, int threads) throws IOException,
+            InterruptedException {
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--precision", "both", "--width",
+                Double.toString(c.width()), "--batch", Integer.toString(c.batch()), "--size",
+                Integer.toString(c.size()), "--channels", Integer.toString(c.channels()), "--steps",
+                Integer.toString(steps), "--threads", Integer.toString(threads)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("PyTorch autocast baseline failed: " + out);
+        }
+        Double fp32 = null;
+        Double bf16 = null;
+        for (String line : out.split("\n")) {
+            if (line.startsWith("fp32_images_per_s=")) {
+                fp32 = Double.parseDouble(line.substring("fp32_images_per_s=".length()).trim());
+            } else if (line.startsWith("bf16_images_per_s=")) {
+                bf16 = Double.parseDouble(line.substring("bf16_images_per_s=".length()).trim());
+            }
+        }
+        if (fp32 == null || bf16 == null) {
+            throw new IOException("no fp32/bf16 images_per_s in the autocast baseline's output: " + out);
+        }
+        return new Pair(fp32, bf16);
     }
 
     /** The step the trainer runs, on fixed random inputs (no augmentation: the step alone is measured). */
@@ -97,8 +201,15 @@ public final class TrainerBench {
         /** Both views in one batch for the joint step (x1 and x2 null), null for the separate one. */
         final NDArray both;
         final int n;
+        /** Forward passes under bf16 autocast, the loss and update in fp32 (as the engine's loops run bf16). */
+        final boolean bf16;
 
         Step(Config c) {
+            this(c, false);
+        }
+
+        Step(Config c, boolean bf16) {
+            this.bf16 = bf16;
             Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, c.width(), c.channels());
             encoder = new Network(enc, manager.newSubManager(), new Shape(2, c.channels(), c.size(), c.size()),
                     0);
@@ -146,14 +257,24 @@ public final class TrainerBench {
                     NDArray l;
                     if (both != null) {
                         both.tempAttach(step);
-                        NDArray z = head.forward(encoder.forward(both, true), true);
+                        NDArray z;
+                        try (Autocast a = Autocast.enter(bf16)) {
+                            z = head.forward(encoder.forward(both, true), true);
+                        }
+                        z = Autocast.toFloat32(z);
                         l = Losses.ntXent(z.get("0:" + n), z.get(n + ":"), 0.5);
                         z.attach(step);
                     } else {
                         x1.tempAttach(step);
                         x2.tempAttach(step);
-                        NDArray z1 = head.forward(encoder.forward(x1, true), true);
-                        NDArray z2 = head.forward(encoder.forward(x2, true), true);
+                        NDArray z1;
+                        NDArray z2;
+                        try (Autocast a = Autocast.enter(bf16)) {
+                            z1 = head.forward(encoder.forward(x1, true), true);
+                            z2 = head.forward(encoder.forward(x2, true), true);
+                        }
+                        z1 = Autocast.toFloat32(z1);
+                        z2 = Autocast.toFloat32(z2);
                         l = Losses.ntXent(z1, z2, 0.5);
                         z1.attach(step);
                         z2.attach(step);

@@ -12,7 +12,8 @@ import java.util.List;
  * (stratified, 10 %, fixed seed: {@code Holdout}), as the reference stopped at its best accuracy; the chosen student
  * and the teacher are scored once on the test split at the end. {@code studentCheckpoint}: an encoder to start the
  * student from (for frozen-base, the base that stays frozen, e.g. a SimCLR-pretrained encoder); absent, the
- * student starts from a seeded random initialisation.
+ * student starts from a seeded random initialisation. {@code precision}: {@link Precision} of the student's training
+ * and of the teacher's forward passes; absent means fp32.
  */
 public record DistillRequested(
         int schemaVersion,
@@ -31,4 +32,20 @@ public record DistillRequested(
         int patienceEpochs,
         OptimizerSpec optimizer,
         long seed,
-        @Nullable String studentCheckpoint) implements Event {}
+        @Nullable String studentCheckpoint,
+        @Nullable Precision precision) implements Event {
+
+    /** A request in fp32 (no {@code precision}). */
+    public DistillRequested(int schemaVersion, String experimentId, String runId, String teacherCheckpoint,
+                            EncoderSpec student, DistillMode mode, List<Integer> denseHidden, double temperature,
+                            double alpha, DatasetRef unlabelled, DatasetRef labelled, int batchSize, int epochs,
+                            int patienceEpochs, OptimizerSpec optimizer, long seed, String studentCheckpoint) {
+        this(schemaVersion, experimentId, runId, teacherCheckpoint, student, mode, denseHidden, temperature, alpha,
+                unlabelled, labelled, batchSize, epochs, patienceEpochs, optimizer, seed, studentCheckpoint, null);
+    }
+
+    /** The precision asked for: {@code precision}, fp32 when absent. */
+    public Precision precisionOrDefault() {
+        return precision == null ? Precision.FP32 : precision;
+    }
+}

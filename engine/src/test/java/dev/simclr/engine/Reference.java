@@ -25,6 +25,20 @@ public final class Reference {
         return json;
     }
 
+    private static JsonNode bf16;
+
+    /** The bf16 reference (make_bf16_reference.py). */
+    public static synchronized JsonNode bf16() {
+        if (bf16 == null) {
+            try (InputStream in = Reference.class.getResourceAsStream("/reference/bf16.json")) {
+                bf16 = new ObjectMapper().readTree(in);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return bf16;
+    }
+
     public static Map<String, Npy.Array> npz(String name) {
         try (InputStream in = Reference.class.getResourceAsStream("/reference/" + name)) {
             return Npz.read(in.readAllBytes());

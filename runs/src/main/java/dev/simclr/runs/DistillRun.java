@@ -17,6 +17,7 @@ import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.core.run.Checkpoint;
 import dev.simclr.core.run.CheckpointMeta;
 import dev.simclr.engine.train.Distillation;
+import dev.simclr.engine.precision.Precisions;
 import dev.simclr.engine.train.Evaluation;
 import dev.simclr.engine.train.LoopSettings;
 import dev.simclr.engine.train.Normalization;
@@ -99,10 +100,13 @@ public final class DistillRun {
                 }
                 loop.loadStudentEncoder(base);
             }
-            loop.cacheTeacherLogits();
+            // auto resolves on this worker; a resumed run keeps the precision its checkpoint records (restored
+            // before the teacher's logits are cached, so they are computed in that precision too)
+            loop.precision(Precisions.resolve(r.precisionOrDefault(), manager.getDevice().isGpu()));
             if (latest.isPresent()) {
                 loop.restore(runs.load(latest.get()));
             }
+            loop.cacheTeacherLogits();
             boolean finished = Slices.train(runs, r.runId(), loop, budget, listener,
                     latest.map(RunStore.Latest::cpuSeconds).orElse(0.0), step -> { });
             if (!finished) {

@@ -17,6 +17,8 @@ import dev.simclr.core.store.ObjectStore;
 import dev.simclr.core.store.Sha256;
 import dev.simclr.engine.model.Network;
 import dev.simclr.engine.train.Features;
+import dev.simclr.contracts.Precision;
+import dev.simclr.engine.precision.Autocast;
 import dev.simclr.engine.train.Normalization;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -62,7 +64,10 @@ public final class Embeddings {
         int dim;
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Network encoder = FrozenEncoder.load(c, info, images, manager);
-            NDArray f = Features.of(encoder, Normalization.of(info.normalization()), images, manager);
+            // in the precision the run trained in (its checkpoint says; fp32 when it does not), fp32 out
+            Precision precision = Autocast.effective(Checkpoint.JSON.convertValue(
+                    c.meta().path("precision").asText("fp32"), Precision.class));
+            NDArray f = Features.of(encoder, Normalization.of(info.normalization()), images, manager, precision);
             dim = (int) f.getShape().get(1);
             features = f.toFloatArray();
         }

@@ -21,6 +21,9 @@ import dev.simclr.core.run.Checkpoint;
 import dev.simclr.core.run.CheckpointMeta;
 import dev.simclr.engine.train.Classification;
 import dev.simclr.engine.train.Evaluation;
+import dev.simclr.contracts.Precision;
+import dev.simclr.engine.precision.Autocast;
+import dev.simclr.engine.precision.Precisions;
 import dev.simclr.engine.train.Features;
 import dev.simclr.engine.train.LinearEvaluation;
 import dev.simclr.engine.train.LoopSettings;
@@ -63,13 +66,17 @@ public final class EvalRun {
                 ? datasets.loadLabelled(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT,
                 "evaluation") : train;
         Map<String, Double> metrics = new LinkedHashMap<>();
+        Precision used = null; // raw pixels: no network, no precision
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Evaluation e;
+            Precision resolved = Precisions.resolve(r.precisionOrDefault(), manager.getDevice().isGpu());
             LabelledImages fitted = train; // what the scored model was fitted on
             if (r.kind() == EvalKind.TEST_ACCURACY) {
                 Checkpoint c = runs.loadByKey("checkpoint", r.checkpoint());
                 FrozenEncoder.requireFits(CheckpointMeta.of(c), train, r.dataset().name());
-                e = testAccuracy(c, train, test, Normalization.of(CheckpointMeta.of(c).normalization()), manager);
+                e = testAccuracy(c, train, test, Normalization.of(CheckpointMeta.of(c).normalization()), resolved,
+                        manager);
+                used = Autocast.effective(resolved);
             } else {
                 // the head's learning rate is chosen on a validation split carved from train; test is read once
                 Holdout holdout = Holdout.of(train, classes);
@@ -88,11 +95,13 @@ public final class EvalRun {
                     FrozenEncoder.requireFits(info, train, r.dataset().name());
                     Normalization norm = Normalization.of(info.normalization());
                     Network encoder = FrozenEncoder.load(c, info, train, manager);
-                    NDArray f = Features.of(encoder, norm, holdout.train(), manager);
+                    // features in the requested precision, fp32 out; the logistic regression stays fp32
+                    NDArray f = Features.of(encoder, norm, holdout.train(), manager, resolved);
                     dim = (int) f.getShape().get(1);
                     fit = f.toFloatArray();
-                    validation = Features.of(encoder, norm, holdout.validation(), manager).toFloatArray();
-                    scored = Features.of(encoder, norm, test, manager).toFloatArray();
+                    validation = Features.of(encoder, norm, holdout.validation(), manager, resolved).toFloatArray();
+                    scored = Features.of(encoder, norm, test, manager, resolved).toFloatArray();
+                    used = Autocast.effective(resolved);
                 }
                 List<LoopSettings> candidates = EvalRequested.HEAD_LEARNING_RATES.stream()
                         .map(lr -> settings(r, lr)).toList();
@@ -114,7 +123,7 @@ public final class EvalRun {
             metrics.put("testImages", (double) test.count());
         }
         RunCompleted completed = new RunCompleted(1, r.experimentId(), r.runId(), Stage.EVAL, null, metrics,
-                Slices.processCpuSeconds() - cpu0, Instant.now());
+                Slices.processCpuSeconds() - cpu0, Instant.now(), used);
         runs.saveResult(r.runId(), dev.simclr.contracts.EventCodec.encode(completed));
         return new RunSlice.Outcome(completed, 0, 0, false);
     }
@@ -126,7 +135,7 @@ public final class EvalRun {
     }
 
     private static Evaluation testAccuracy(Checkpoint c, LabelledImages train, LabelledImages test,
-                                           Normalization norm, NDManager manager) {
+                                           Normalization norm, Precision precision, NDManager manager) {
         CheckpointMeta info = CheckpointMeta.of(c);
         if (!info.isClassifier()) {
             throw new IllegalArgumentException("checkpoint: test-accuracy needs a classifier checkpoint, this is a "
@@ -135,6 +144,7 @@ public final class EvalRun {
         Classification.Spec spec = Checkpoint.JSON.convertValue(c.meta().get("spec"), Classification.Spec.class);
         LoopSettings any = new LoopSettings(2, 1, 0, OptimizerName.SGD, 0.1, 0, 0, false, 0, LrScaling.NONE, 0);
         try (Classification model = new Classification(any, spec, train, norm, null, manager)) {
+            model.precision(precision);
             TrainingLoop.loadNetwork(model.encoder(), c.network("encoder"), "encoder");
             TrainingLoop.loadNetwork(model.head(), c.network("classifier"), "classifier");
             return model.evaluate(test);

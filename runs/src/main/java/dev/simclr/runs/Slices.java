@@ -55,7 +55,7 @@ final class Slices {
         runs.saveEncoder(runId, EncoderExport.fromCheckpoint(loop.checkpoint()));
         RunStore.Latest latest = runs.latest(runId).orElseThrow();
         RunCompleted completed = new RunCompleted(Event.SCHEMA_VERSION, experimentId, runId, stage, latest.key(),
-                metrics, latest.cpuSeconds(), Instant.now());
+                metrics, latest.cpuSeconds(), Instant.now(), loop.precision());
         runs.saveResult(runId, EventCodec.encode(completed));
         return completed;
     }

@@ -24,6 +24,7 @@ import dev.simclr.engine.train.LoopSettings;
 import dev.simclr.engine.train.Normalization;
 import dev.simclr.engine.train.Pretraining;
 import dev.simclr.engine.train.TrainingLoop;
+import dev.simclr.engine.precision.Precisions;
 import dev.simclr.core.augment.ViewSupplier;
 import dev.simclr.core.store.ObjectStore;
 import java.time.Duration;
@@ -124,6 +125,8 @@ public final class TrainRun {
                 }
                 loop = classification;
             }
+            // auto resolves on this worker; a resumed run keeps the precision its checkpoint records
+            loop.precision(Precisions.resolve(r.precisionOrDefault(), manager.getDevice().isGpu()));
             if (latest.isPresent()) {
                 loop.restore(runs.load(latest.get()));
             }

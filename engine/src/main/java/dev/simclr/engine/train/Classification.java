@@ -13,6 +13,7 @@ import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.loss.Losses;
 import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
+import dev.simclr.engine.precision.Autocast;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,21 +86,29 @@ public final class Classification extends TrainingLoop {
         }
         NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels(),
                 encoder.channelsLast());
-        NDArray features = encoder.forward(x, !spec.freezeEncoder());
-        if (spec.freezeEncoder()) {
-            features = features.stopGradient();
+        NDArray logits;
+        try (Autocast a = autocast()) {
+            NDArray features = encoder.forward(x, !spec.freezeEncoder());
+            if (spec.freezeEncoder()) {
+                features = features.stopGradient();
+            }
+            logits = head.forward(features, true);
         }
-        return Losses.crossEntropy(head.forward(features, true), m.create(labels));
+        return Losses.crossEntropy(Autocast.toFloat32(logits), m.create(labels));
     }
 
     /** Test metrics on {@code test} (eval mode, original images). */
     public Evaluation evaluate(LabelledImages test) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> head.forward(encoder.forward(
-                    norm.toTensor(chunk, Arrays.copyOfRange(test.pixels(), from * test.imageBytes(),
-                            to * test.imageBytes()), to - from, test.height(), test.width(), test.channels(),
-                            encoder.channelsLast()),
-                    false), false), m);
+            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> {
+                NDArray x = norm.toTensor(chunk, Arrays.copyOfRange(test.pixels(), from * test.imageBytes(),
+                        to * test.imageBytes()), to - from, test.height(), test.width(), test.channels(),
+                        encoder.channelsLast());
+                try (Autocast a = autocast()) {
+                    x = head.forward(encoder.forward(x, false), false);
+                }
+                return Autocast.toFloat32(x);
+            }, m);
             return Evaluation.of(logits, test.labels());
         }
     }

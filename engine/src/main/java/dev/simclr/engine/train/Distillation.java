@@ -16,6 +16,7 @@ import dev.simclr.core.npy.Npy;
 import dev.simclr.engine.loss.Losses;
 import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
+import dev.simclr.engine.precision.Autocast;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,29 +130,42 @@ public final class Distillation extends TrainingLoop {
         NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels(),
                 student.channelsLast());
         boolean full = spec.mode() == DistillMode.FULL;
-        NDArray features = student.forward(x, full);
-        if (!full) {
-            features = features.stopGradient();
+        NDArray logits;
+        try (Autocast a = autocast()) {
+            NDArray features = student.forward(x, full);
+            if (!full) {
+                features = features.stopGradient();
+            }
+            logits = studentHead.forward(features, true);
         }
         long[] labels = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {
             labels[i] = images.labels()[indices[i]];
         }
-        return Losses.distillation(studentHead.forward(features, true), teacher, m.create(labels),
+        // the KL and cross-entropy in fp32
+        return Losses.distillation(Autocast.toFloat32(logits), teacher, m.create(labels),
                 spec.temperature(), spec.alpha());
     }
 
     private NDArray teacherLogits(byte[] pixels, int n, NDManager m) {
         NDArray x = norm.toTensor(m, pixels, n, images.height(), images.width(), images.channels(),
                 teacherEncoder.channelsLast());
-        return teacherHead.forward(teacherEncoder.forward(x, false), false).stopGradient();
+        try (Autocast a = autocast()) {
+            x = teacherHead.forward(teacherEncoder.forward(x, false), false).stopGradient();
+        }
+        return Autocast.toFloat32(x);
     }
 
     public Evaluation evaluate(LabelledImages test) {
         try (NDManager m = manager.newSubManager()) {
-            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> studentHead.forward(
-                    student.forward(norm.toTensor(chunk, slice(test, from, to), to - from, test.height(),
-                            test.width(), test.channels(), student.channelsLast()), false), false), m);
+            NDArray logits = Evaluation.logits(test.count(), (from, to, chunk) -> {
+                NDArray x = norm.toTensor(chunk, slice(test, from, to), to - from, test.height(), test.width(),
+                        test.channels(), student.channelsLast());
+                try (Autocast a = autocast()) {
+                    x = studentHead.forward(student.forward(x, false), false);
+                }
+                return Autocast.toFloat32(x);
+            }, m);
             return Evaluation.of(logits, test.labels());
         }
     }

@@ -3,8 +3,10 @@ package dev.simclr.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.simclr.contracts.Precision;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.model.Network;
+import dev.simclr.engine.precision.Autocast;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,8 +17,17 @@ public final class Features {
 
     private Features() {}
 
-    /** N×D features of every image, attached to {@code out}. */
+    /** N×D fp32 features of every image, attached to {@code out}. */
     public static NDArray of(Network encoder, Normalization norm, LabelledImages images, NDManager out) {
+        return of(encoder, norm, images, out, Precision.FP32);
+    }
+
+    /**
+     * The same with the encoder run in {@code precision} ({@code bf16}: under autocast; the features come back
+     * fp32 either way, so what reads them — kNN, linear evaluation, embeddings, export — is unchanged).
+     */
+    public static NDArray of(Network encoder, Normalization norm, LabelledImages images, NDManager out,
+                             Precision precision) {
         List<NDArray> parts = new ArrayList<>();
         int size = images.imageBytes();
         for (int from = 0; from < images.count(); from += CHUNK) {
@@ -24,7 +35,11 @@ public final class Features {
             try (NDManager chunk = out.newSubManager()) {
                 NDArray x = norm.toTensor(chunk, Arrays.copyOfRange(images.pixels(), from * size, to * size), to - from,
                         images.height(), images.width(), images.channels(), encoder.channelsLast());
-                NDArray f = encoder.forward(x, false);
+                NDArray f;
+                try (Autocast a = Autocast.enter(precision == Precision.BF16, out.getDevice().isGpu())) {
+                    f = encoder.forward(x, false);
+                }
+                f = Autocast.toFloat32(f);
                 f.attach(out);
                 parts.add(f);
             }

@@ -3,6 +3,7 @@ package dev.simclr.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.simclr.contracts.Precision;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.model.Network;
 
@@ -19,14 +20,25 @@ public final class KnnMonitor {
 
     public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
                                   int classes, NDManager parent) {
-        return accuracy(encoder, norm, bank, queries, classes, K, TEMPERATURE, parent);
+        return accuracy(encoder, norm, bank, queries, classes, Precision.FP32, parent);
+    }
+
+    /** The same with the features computed in {@code precision} (similarities and votes in fp32). */
+    public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
+                                  int classes, Precision precision, NDManager parent) {
+        return accuracy(encoder, norm, bank, queries, classes, K, TEMPERATURE, precision, parent);
     }
 
     public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
                                   int classes, int k, double temperature, NDManager parent) {
+        return accuracy(encoder, norm, bank, queries, classes, k, temperature, Precision.FP32, parent);
+    }
+
+    public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
+                                  int classes, int k, double temperature, Precision precision, NDManager parent) {
         try (NDManager m = parent.newSubManager()) {
-            NDArray b = unit(Features.of(encoder, norm, bank, m));
-            NDArray q = unit(Features.of(encoder, norm, queries, m));
+            NDArray b = unit(Features.of(encoder, norm, bank, m, precision));
+            NDArray q = unit(Features.of(encoder, norm, queries, m, precision));
             int kk = Math.min(k, bank.count());
             long correct = 0;
             for (int from = 0; from < queries.count(); from += 1024) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.contracts.Precision;
 import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.loss.Losses;
 import dev.simclr.engine.model.Encoders;
@@ -101,8 +102,18 @@ public final class LinearEvaluation extends TrainingLoop {
     /** Linear evaluation of {@code encoder}'s frozen features. */
     public static LinearEvaluation ofEncoder(LoopSettings settings, Network encoder, Normalization norm,
                                              LabelledImages train, int classes, NDManager parent) {
+        return ofEncoder(settings, encoder, norm, train, classes, Precision.FP32, parent);
+    }
+
+    /**
+     * The same with the features computed in {@code precision}. The logistic regression itself stays fp32 in every
+     * precision: a D×C product per batch, a negligible share of the time, where bf16 would only round the fit.
+     */
+    public static LinearEvaluation ofEncoder(LoopSettings settings, Network encoder, Normalization norm,
+                                             LabelledImages train, int classes, Precision precision,
+                                             NDManager parent) {
         try (NDManager m = parent.newSubManager()) {
-            NDArray f = Features.of(encoder, norm, train, m);
+            NDArray f = Features.of(encoder, norm, train, m, precision);
             return new LinearEvaluation(settings, f.toFloatArray(), train.labels(), (int) f.getShape().get(1),
                     classes, parent);
         }
@@ -123,8 +134,12 @@ public final class LinearEvaluation extends TrainingLoop {
     }
 
     public Evaluation evaluateEncoder(Network encoder, Normalization norm, LabelledImages test) {
+        return evaluateEncoder(encoder, norm, test, Precision.FP32);
+    }
+
+    public Evaluation evaluateEncoder(Network encoder, Normalization norm, LabelledImages test, Precision precision) {
         try (NDManager m = manager.newSubManager()) {
-            return evaluate(Features.of(encoder, norm, test, m).toFloatArray(), test.labels());
+            return evaluate(Features.of(encoder, norm, test, m, precision).toFloatArray(), test.labels());
         }
     }
 

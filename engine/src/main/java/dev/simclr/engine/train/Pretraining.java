@@ -13,6 +13,7 @@ import dev.simclr.core.dataset.LabelledImages;
 import dev.simclr.engine.loss.Losses;
 import dev.simclr.engine.model.Encoders;
 import dev.simclr.engine.model.Network;
+import dev.simclr.engine.precision.Autocast;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,7 +80,12 @@ public final class Pretraining extends TrainingLoop {
         System.arraycopy(v[1], 0, both, v[0].length, v[1].length);
         NDArray x = norm.toTensor(m, both, 2 * n, images.height(), images.width(), images.channels(),
                 encoder.channelsLast());
-        NDArray z = head.forward(encoder.forward(x, true), true);
+        NDArray z;
+        try (Autocast a = autocast()) {
+            z = head.forward(encoder.forward(x, true), true);
+        }
+        // NT-Xent's normalisation, matmul and log-softmax in fp32 (and DJL aborts on a bf16 softmax)
+        z = Autocast.toFloat32(z);
         return Losses.ntXent(z.get("0:" + n), z.get(n + ":"), spec.temperature());
     }
 
@@ -87,7 +93,7 @@ public final class Pretraining extends TrainingLoop {
     protected boolean endOfEpoch(int epoch, RunListener listener) {
         if (monitor != null && monitor.everyEpochs() > 0 && (epoch + 1) % monitor.everyEpochs() == 0) {
             lastKnn = KnnMonitor.accuracy(encoder, norm, monitor.bank(), monitor.queries(), monitor.classes(),
-                    manager);
+                    precision(), manager);
             listener.progress(new Progress(epoch, step(), totalSteps(), lastLoss(), schedule().at(step() - 1), 0, 0,
                     lastKnn));
         }

@@ -15,6 +15,8 @@ import dev.simclr.engine.model.Network;
 import dev.simclr.engine.optim.Optimizer;
 import dev.simclr.engine.optim.Schedule;
 import dev.simclr.engine.optim.Trainable;
+import dev.simclr.engine.precision.Autocast;
+import dev.simclr.contracts.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ public abstract class TrainingLoop implements AutoCloseable {
     private Optimizer optimizer;
     private long step;
     private double lastLoss = Double.NaN;
+    private Precision precision = Precision.FP32;
 
     protected TrainingLoop(LoopSettings settings, int datasetSize, NDManager parent) {
         if (datasetSize < settings.batchSize()) {
@@ -80,6 +83,29 @@ public abstract class TrainingLoop implements AutoCloseable {
 
     public double lastLoss() {
         return lastLoss;
+    }
+
+    /**
+     * Sets the precision this loop runs in: {@code fp32}, or {@code bf16} (forward passes under autocast, see
+     * {@link Autocast}); {@code auto} must be resolved by the caller ({@code Precisions.resolve}). A restored
+     * checkpoint's precision replaces it, so a resumed run keeps the precision it started with.
+     */
+    public TrainingLoop precision(Precision resolved) {
+        if (resolved == Precision.AUTO) {
+            throw new IllegalArgumentException("resolve precision 'auto' before building the loop");
+        }
+        this.precision = Autocast.effective(resolved);
+        return this;
+    }
+
+    /** The precision this loop runs in (fp32 when bf16 was asked for but libtorch's autocast is missing). */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** A scope for this loop's forward passes: bf16 autocast when the loop runs in bf16, nothing otherwise. */
+    protected Autocast autocast() {
+        return Autocast.enter(precision == Precision.BF16, manager.getDevice().isGpu());
     }
 
     public Schedule schedule() {
@@ -193,6 +219,7 @@ public abstract class TrainingLoop implements AutoCloseable {
         meta.put("optimizerSteps", optimizer().steps());
         meta.put("seed", settings.seed());
         meta.put("lastLoss", lastLoss);
+        meta.put("precision", precision.wireName());
         meta.set("settings", Checkpoint.JSON.valueToTree(settings));
         describe(meta);
         return new Checkpoint(meta, tensors);
@@ -216,6 +243,8 @@ public abstract class TrainingLoop implements AutoCloseable {
         optimizer().loadState(state, shapes, c.meta().get("optimizerSteps").asLong());
         step = c.meta().get("step").asLong();
         lastLoss = c.meta().get("lastLoss").asDouble();
+        // a checkpoint without the field was made before precision existed: fp32
+        precision(Checkpoint.JSON.convertValue(c.meta().path("precision").asText("fp32"), Precision.class));
         restoreDescription(c.meta());
         restoreExtraTensors(c.tensors());
     }

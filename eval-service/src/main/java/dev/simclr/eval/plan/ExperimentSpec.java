@@ -7,6 +7,7 @@ import dev.simclr.contracts.Wire;
 import dev.simclr.contracts.EncoderSpec;
 import dev.simclr.contracts.Json;
 import dev.simclr.contracts.OptimizerSpec;
+import dev.simclr.contracts.Precision;
 import dev.simclr.core.augment.AugmentPolicy;
 import dev.simclr.core.requests.RequestChecks;
 import java.util.ArrayList;
@@ -48,13 +49,21 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * findings are about what follows pretraining, and a seed pair then differs only in fine-tuning, distillation or
      * evaluation; without it each seed pretrains its own encoder. {@code dataset} (optional): the images to pretrain on,
      * whole (no {@code sample}) — e.g. an unlabelled import; without it, the main dataset (sampled).
+     * {@code precision} (optional, every stage has its own): {@code fp32} (the default), {@code bf16} or
+     * {@code auto} ({@link Precision}).
      */
     public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
                            OptimizerSpec optimizer, String views, Long seed,
                            // absent from run identities when not given: ids of specs without it stay as they were
                            @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) DatasetRef dataset) {
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) DatasetRef dataset,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
         public static final Set<String> VIEWS = Set.of("in-process", "augment-service");
+
+        public Pretrain {
+            precision = requested(precision);
+        }
 
         public boolean viewsFromAugmentService() {
             return "augment-service".equals(views);
@@ -77,7 +86,13 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * without it, every fine-tune uses {@code labelFraction}.
      */
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
-                           OptimizerSpec optimizer, List<Double> labelFractions) {
+                           OptimizerSpec optimizer, List<Double> labelFractions,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
+        public Finetune {
+            precision = requested(precision);
+        }
+
         /** The fractions the ablation fine-tunes at. */
         public List<Double> fractions() {
             return labelFractions == null || labelFractions.isEmpty() ? List.of(labelFraction) : labelFractions;
@@ -86,7 +101,21 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
 
     public record Distill(String teacherPolicy, List<EncoderSpec> students, List<DistillMode> modes,
                           List<Integer> denseHidden, double temperature, double alpha, int epochs, int batchSize,
-                          int patienceEpochs, OptimizerSpec optimizer) {}
+                          int patienceEpochs, OptimizerSpec optimizer,
+                          @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
+        public Distill {
+            precision = requested(precision);
+        }
+    }
+
+    /**
+     * A stage's precision as identities and requests carry it: null for fp32 (given or not), so the run ids of specs
+     * that say nothing, or {@code fp32}, stay those of the runs stored before precision existed.
+     */
+    static Precision requested(Precision p) {
+        return p == Precision.FP32 ? null : p;
+    }
 
     /**
      * Linear evaluation of each seed's pretrained encoder on the first k classes of the main dataset for every k of
@@ -97,7 +126,14 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
     public record Transfer(List<Integer> classCounts, List<Integer> batchSizes, int epochs,
                            List<TransferDataset> datasets, Integer steps, Boolean pixelBaseline,
                            @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Long> seeds) {
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Long> seeds,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
+        /** {@code precision}: of the encoder's features (the logistic regression on them stays fp32). */
+        public Transfer {
+            precision = requested(precision);
+        }
+
         /** Whether each seed's subsets also get logistic regression on raw pixels (a "raw pixels" column). */
         public boolean withPixelBaseline() {
             return Boolean.TRUE.equals(pixelBaseline);

@@ -169,6 +169,13 @@ public final class Planner {
         return RunIds.of(spec.runsFresh() ? RunIds.fresh(exp) : RunIds.shared(), stage, new TreeMap<>(parameters));
     }
 
+    /** The requested precision joins a run's identity only when it is not fp32: older ids stay valid. */
+    private static void withPrecision(Map<String, Object> identity, dev.simclr.contracts.Precision precision) {
+        if (precision != null) {
+            identity.put("precision", precision);
+        }
+    }
+
     /** A dataset as identities name it: name, version and content hash. */
     private static Map<String, String> input(Datasets data, DatasetRef ref) {
         return Map.of("name", ref.name(), "version", ref.version(), "sha256", data.content(ref));
@@ -189,7 +196,7 @@ public final class Planner {
         Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
                         p.projectionLayers(), p.policy(), 1.0, p.batchSize(), p.epochs(), p.optimizer(),
-                        p.temperature(), seed, false, null, augmentRunId));
+                        p.temperature(), seed, false, null, augmentRunId, p.precision()));
         if (augmentRunId == null) {
             return List.of(pretrain);
         }
@@ -212,14 +219,16 @@ public final class Planner {
         double labelFraction = fraction != null ? fraction : f.labelFraction();
         // what the run computes, not the study around it: another policy list or sweep leaves this run's id alone.
         // The seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
-        String runId = id(exp, spec, Stage.FINETUNE, Map.of("from", pretrain.runId(), "policy", policy, "seed", seed,
-                "dataset", input(all, data), "labelFraction", labelFraction, "epochs", f.epochs(), "batchSize",
+        Map<String, Object> identity = new LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy", policy, "seed",
+                seed, "dataset", input(all, data), "labelFraction", labelFraction, "epochs", f.epochs(), "batchSize",
                 f.batchSize(), "optimizer", f.optimizer()));
+        withPrecision(identity, f.precision());
+        String runId = id(exp, spec, Stage.FINETUNE, identity);
         return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
                         spec.pretrain().projectionLayers(), policy, labelFraction, f.batchSize(), f.epochs(),
                         f.optimizer(), spec.pretrain().temperature(), seed, false,
-                        done.get(pretrain.runId()).checkpointKey(), null));
+                        done.get(pretrain.runId()).checkpointKey(), null, f.precision()));
     }
 
     private static Node distill(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node teacher, Node base,
@@ -237,6 +246,7 @@ public final class Planner {
         if (base != null) {
             identity.put("base", base.runId());
         }
+        withPrecision(identity, d.precision());
         String runId = id(exp, spec, Stage.DISTILL, identity);
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
         Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
@@ -245,18 +255,21 @@ public final class Planner {
                         done.get(teacher.runId()).checkpointKey(), student, mode,
                         mode == DistillMode.FROZEN_BASE ? d.denseHidden() : List.of(), d.temperature(), d.alpha(), data,
                         data, d.batchSize(), d.epochs(), d.patienceEpochs(), d.optimizer(), seed,
-                        base == null ? null : done.get(base.runId()).checkpointKey()));
+                        base == null ? null : done.get(base.runId()).checkpointKey(), d.precision()));
     }
 
     private static Node linear(String exp, ExperimentSpec spec, Datasets all, String domain, DatasetRef data,
                                int classes, Node pretrain, int batch, int epochs, long seed) {
-        String runId = id(exp, spec, Stage.EVAL, Map.of("from", pretrain.runId(), "dataset", input(all, data),
-                "batch", batch, "epochs", epochs, "seed", seed, "headLearningRates", EvalRequested.HEAD_LEARNING_RATES));
+        Map<String, Object> identity = new LinkedHashMap<>(Map.of("from", pretrain.runId(), "dataset",
+                input(all, data), "batch", batch, "epochs", epochs, "seed", seed, "headLearningRates",
+                EvalRequested.HEAD_LEARNING_RATES));
+        withPrecision(identity, spec.transfer().precision());
+        String runId = id(exp, spec, Stage.EVAL, identity);
         Map<String, String> labels = Map.of("classes", Integer.toString(classes), "batch", Integer.toString(batch),
                 "dataset", data.name(), "domain", domain, "seed", Long.toString(seed));
         return new Node(runId, Stage.EVAL, ExperimentSpec.TRANSFER, labels,
                 List.of(pretrain.runId()), done -> new EvalRequested(Event.SCHEMA_VERSION, exp, runId, EvalKind.TRANSFER,
-                done.get(pretrain.runId()).checkpointKey(), data, batch, epochs, seed));
+                done.get(pretrain.runId()).checkpointKey(), data, batch, epochs, seed, spec.transfer().precision()));
     }
 
     /** What a transfer row is worth without SimCLR: logistic regression on the raw pixels, at the largest batch. */

@@ -81,6 +81,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                         + " and the same budget — what the encoder has to beat.");
             }
         }
+        b.append(precisions(results));
         DatasetRef main = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).findFirst()
                 .map(n -> n.request().apply(results)).filter(TrainRequested.class::isInstance)
                 .map(r -> ((TrainRequested) r).dataset()).orElse(null);
@@ -104,6 +105,30 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The precision each stage's runs computed in, as their results say (" Precision: pretrain bf16, finetune
+     * fp32."): said only when some run was not fp32, so the protocol of an all-fp32 experiment reads as before.
+     */
+    static String precisions(Map<String, RunCompleted> results) {
+        Map<Stage, java.util.SortedSet<String>> byStage = new java.util.TreeMap<>();
+        for (RunCompleted r : results.values()) {
+            if (r.precision() != null) {
+                byStage.computeIfAbsent(r.stage(), s -> new java.util.TreeSet<>()).add(r.precision().wireName());
+            }
+        }
+        if (byStage.values().stream().allMatch(s -> s.equals(java.util.Set.of("fp32")))) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(" Precision (what the runs used; bf16: forward passes under bf16 autocast, "
+                + "losses, gradients and weights in fp32):");
+        String sep = " ";
+        for (var e : byStage.entrySet()) {
+            b.append(sep).append(e.getKey().wireName()).append(' ').append(String.join(" and ", e.getValue()));
+            sep = ", ";
+        }
+        return b.append('.').toString();
     }
 
     static final Map<String, String> REFERENCE_FINDING = Map.of(
