@@ -32,6 +32,8 @@ public abstract class TrainingLoop implements AutoCloseable {
     private Optimizer optimizer;
     private long step;
     private double lastLoss = Double.NaN;
+    /** The step whose loss was NaN or infinite (the run stopped there), or -1. */
+    private long nonFiniteLossStep = -1;
 
     protected TrainingLoop(LoopSettings settings, int datasetSize, NDManager parent) {
         if (datasetSize < settings.batchSize()) {
@@ -82,6 +84,11 @@ public abstract class TrainingLoop implements AutoCloseable {
         return lastLoss;
     }
 
+    /** The step (1-based) whose loss was NaN or infinite, or -1: a run ends there, unstepped, rather than go on. */
+    public long nonFiniteLossStep() {
+        return nonFiniteLossStep;
+    }
+
     public Schedule schedule() {
         return Schedule.of(settings.learningRate(), settings.lrScaling(), settings.batchSize(),
                 (long) settings.warmupEpochs() * stepsPerEpoch(), totalSteps());
@@ -105,9 +112,19 @@ public abstract class TrainingLoop implements AutoCloseable {
                     gc.backward(loss);
                     lastLoss = loss.getFloat();
                 }
-                optimizer().step(params, lr);
+                if (Double.isFinite(lastLoss)) {
+                    optimizer().step(params, lr);
+                }
             }
             step++;
+            if (!Double.isFinite(lastLoss)) {
+                // a diverged run does not train on (NaN weights, NaN metrics that JSON cannot carry as numbers):
+                // it ends here, its weights those before this step, and its result says why (degenerate)
+                nonFiniteLossStep = step;
+                listener.checkpoint(step, checkpoint().toBytes());
+                step = totalSteps();
+                return true;
+            }
             double seconds = (System.nanoTime() - stepStart) / 1e9;
             listener.progress(new Progress(epoch, step, totalSteps(), lastLoss, lr,
                     settings.batchSize() / seconds, dataWaitNanos / 1e9, null));
@@ -193,6 +210,9 @@ public abstract class TrainingLoop implements AutoCloseable {
         meta.put("optimizerSteps", optimizer().steps());
         meta.put("seed", settings.seed());
         meta.put("lastLoss", lastLoss);
+        if (nonFiniteLossStep >= 0) {
+            meta.put("nonFiniteLossStep", nonFiniteLossStep);
+        }
         meta.set("settings", Checkpoint.JSON.valueToTree(settings));
         describe(meta);
         return new Checkpoint(meta, tensors);
@@ -216,6 +236,10 @@ public abstract class TrainingLoop implements AutoCloseable {
         optimizer().loadState(state, shapes, c.meta().get("optimizerSteps").asLong());
         step = c.meta().get("step").asLong();
         lastLoss = c.meta().get("lastLoss").asDouble();
+        nonFiniteLossStep = c.meta().path("nonFiniteLossStep").asLong(-1);
+        if (nonFiniteLossStep >= 0) {
+            step = totalSteps(); // it ended there: a resumed slice finishes, it does not train on
+        }
         restoreDescription(c.meta());
         restoreExtraTensors(c.tensors());
     }
