@@ -103,6 +103,19 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                         + "crop+flip+color.");
             }
         }
+        Health health = Health.of(plan, results);
+        long finished = plan.stream().filter(n -> results.containsKey(n.runId())).count();
+        if (health.degenerate().isEmpty()) {
+            b.append(" Health checks (final loss against ln(2N − 1), embedding collapse, kNN and heads at chance, "
+                    + "constant predictions, non-finite losses): none of the ").append(finished)
+                    .append(" finished runs is degenerate.");
+        } else {
+            b.append(" Degenerate runs (").append(health.degenerate().size()).append(" of ").append(finished)
+                    .append(" finished; shown in the tables' n column, and every verdict that rests on one, or on a "
+                    + "run made from one, is invalid): ");
+            b.append(String.join("; ", health.degenerate().keySet().stream().map(health::describe).toList()))
+                    .append('.');
+        }
         return b.toString();
     }
 
@@ -150,16 +163,25 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         }
     }
 
-    /** {@code referenceValues}: the reference's top-1 (0–1) for a row, where it reports one. */
+    /**
+     * {@code referenceValues}: the reference's top-1 (0–1) for a row, where it reports one; {@code degenerate}: per
+     * row, how many of its runs are degenerate or rest on a degenerate run ({@link Health}) — they are in the row's
+     * values, shown, not hidden, and the findings that read them say {@code invalid}.
+     */
     public record Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
-                        String reference, Map<String, Double> referenceValues) {
+                        String reference, Map<String, Double> referenceValues, Map<String, Integer> degenerate) {
         public Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
                      String reference) {
-            this(title, rowHeader, columns, rows, reference, Map.of());
+            this(title, rowHeader, columns, rows, reference, Map.of(), Map.of());
+        }
+
+        public Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
+                     String reference, Map<String, Double> referenceValues) {
+            this(title, rowHeader, columns, rows, reference, referenceValues, Map.of());
         }
 
         Table withReferenceValues(Map<String, Double> values) {
-            return new Table(title, rowHeader, columns, rows, reference, values);
+            return new Table(title, rowHeader, columns, rows, reference, values, degenerate);
         }
     }
 
@@ -205,7 +227,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             }));
             tables.put(ExperimentSpec.DISTILLATION, new Table(students.title(), students.rowHeader(),
                     List.of("student top-1", "teacher top-1"), students.rows(),
-                    REFERENCE_FINDING.get(ExperimentSpec.DISTILLATION), ref));
+                    REFERENCE_FINDING.get(ExperimentSpec.DISTILLATION), ref, students.degenerate()));
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
             // one domain: a row per number of classes; more (e.g. sklearn's digits beside Fashion-MNIST): a row
@@ -240,6 +262,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             m.put("study", n.study());
             m.put("labels", n.labels());
             m.put("metrics", r == null ? Map.of() : r.metrics());
+            m.put("degenerate", r == null ? null : r.degenerate());
             m.put("checkpointKey", r == null ? null : r.checkpointKey());
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
             m.put("codeVersion", r == null ? null : r.codeVersion());
@@ -259,6 +282,8 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
     private static Table table(String title, String rowHeader, List<Planner.Node> plan,
                                Map<String, RunCompleted> results, String study, Function<Planner.Node, String> row,
                                Function<Planner.Node, String> column, String metric) {
+        Health health = Health.of(plan, results);
+        Map<String, java.util.Set<String>> tainted = new LinkedHashMap<>();
         Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
         List<String> columns = new ArrayList<>();
         for (Planner.Node n : plan) {
@@ -273,14 +298,19 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             }
             values.computeIfAbsent(row.apply(n), k -> new LinkedHashMap<>()).computeIfAbsent(c,
                     k -> new ArrayList<>()).add(v);
+            if (!health.restsOn(List.of(n.runId())).isEmpty()) {
+                tainted.computeIfAbsent(row.apply(n), k -> new java.util.HashSet<>()).add(n.runId());
+            }
         }
+        Map<String, Integer> degenerate = new LinkedHashMap<>();
+        tainted.forEach((r, ids) -> degenerate.put(r, ids.size()));
         Map<String, Map<String, Cell>> rows = new LinkedHashMap<>();
         values.forEach((r, cols) -> {
             Map<String, Cell> cells = new LinkedHashMap<>();
             cols.forEach((c, v) -> cells.put(c, Cell.of(v)));
             rows.put(r, cells);
         });
-        return new Table(title, rowHeader, columns, rows, REFERENCE_FINDING.get(study));
+        return new Table(title, rowHeader, columns, rows, REFERENCE_FINDING.get(study), Map.of(), degenerate);
     }
 
     /** The tables as Markdown: what the CLI prints and results.md holds (templates/report.md, then the timing). */

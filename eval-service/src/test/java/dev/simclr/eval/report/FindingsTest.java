@@ -53,11 +53,18 @@ class FindingsTest {
         final Map<String, RunCompleted> results = new HashMap<>();
 
         void run(String study, Map<String, String> labels, double top1) {
+            run(study, labels, top1, List.of());
+        }
+
+        /** {@code needs}: the runs it is made from; {@code degenerate}: what its worker's health checks found. */
+        String run(String study, Map<String, String> labels, double top1, List<String> needs,
+                   String... degenerate) {
             String id = "run-" + plan.size();
             plan.add(new Planner.Node(id, study.equals(ExperimentSpec.TRANSFER) ? dev.simclr.contracts.Stage.EVAL
-                    : dev.simclr.contracts.Stage.FINETUNE, study, labels, List.of(), done -> null));
+                    : dev.simclr.contracts.Stage.FINETUNE, study, labels, needs, done -> null));
             results.put(id, new RunCompleted(Event.SCHEMA_VERSION, "exp", id, dev.simclr.contracts.Stage.EVAL, "k",
-                    Map.of("top1", top1), 1.0, Instant.now()));
+                    Map.of("top1", top1), 1.0, Instant.now()).withDegenerate(List.of(degenerate)));
+            return id;
         }
     }
 
@@ -109,6 +116,65 @@ class FindingsTest {
         // the batch costs the same at every k in raw points: more in chance-corrected points at k = 2 (÷0.5) than
         // at k = 10 (÷0.9), so the gain of the larger batch "grows" with k here, every seed alike
         assertThat(f.get("3b").mean()).isCloseTo(-0.02 / 0.9 + 0.02 / 0.5, within(1e-9));
+    }
+
+    /** Five seeds of the ablation and the transfer study, every effect clear; seed 3's encoder as given. */
+    static Synthetic ablationAndTransfer(String... seed3PretrainDegenerate) {
+        Synthetic s = new Synthetic();
+        for (int seed = 1; seed <= 5; seed++) {
+            String pretrain = s.run("pretraining", Map.of("seed", "" + seed), 0, List.of(),
+                    seed == 3 ? seed3PretrainDegenerate : new String[0]);
+            Map<String, Double> policy = Map.of("none", 0.70, "crop", 0.74, "flip", 0.72, "color", 0.73,
+                    "crop+color", 0.76, "flip+crop", 0.77, "all", 0.80);
+            for (var p : policy.entrySet()) {
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", p.getKey(), "seed", "" + seed), p.getValue()
+                        + 0.002 * ((seed * p.getKey().length()) % 3), List.of(pretrain));
+            }
+            for (int k : new int[] {2, 10}) {
+                s.run(ExperimentSpec.TRANSFER, Map.of("classes", "" + k, "batch", "32", "domain", "d", "seed",
+                        "" + seed), k == 2 ? 0.9 + 0.001 * seed : 0.6);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void aVerdictThatRestsOnADegenerateRunIsInvalidAndSaysWhichAndWhy() throws Exception {
+        Map<String, Findings.Finding> healthy = new HashMap<>();
+        Findings.of(spec(), ablationAndTransfer().plan, ablationAndTransfer().results)
+                .forEach(x -> healthy.put(x.id(), x));
+        assertThat(healthy.get("1a").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(healthy.get("1a").invalid()).isNull();
+
+        // seed 3's pretraining collapsed: its fine-tunes rest on it, so every ablation verdict is invalid; the
+        // transfer study's runs (synthetic: made from no pretraining here) keep their verdicts
+        Synthetic s = ablationAndTransfer("loss: final NT-Xent loss 6.830 is within 0.05 of ln(2N − 1) = 6.236");
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(spec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        assertThat(f.get("1a").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("1a").mean()).as("the numbers stay, for the reader").isEqualTo(healthy.get("1a").mean());
+        assertThat(f.get("1a").text()).startsWith("invalid: run-").contains("seed 3").contains(
+                "loss: final NT-Xent loss 6.830").contains("(as measured: +");
+        assertThat(f.get("1b").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("1c").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("3a").verdict()).isEqualTo(Findings.CONFIRMED);
+
+        // a degenerate run read directly: a head at chance
+        Synthetic t = ablationAndTransfer();
+        t.run(ExperimentSpec.TRANSFER, Map.of("classes", "10", "batch", "128", "domain", "d", "seed", "1"), 0.1,
+                List.of(), "chance: validation top-1 0.100 is within 2 points of chance 0.100 (10 classes)");
+        Map<String, Findings.Finding> g = new HashMap<>();
+        Findings.of(spec(), t.plan, t.results).forEach(x -> g.put(x.id(), x));
+        assertThat(g.get("3a").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(g.get("3a").text()).contains("chance: validation top-1 0.100");
+        assertThat(g.get("1a").verdict()).isEqualTo(Findings.CONFIRMED);
+
+        // the report shows it: the tables' n column, the protocol, the run's entry
+        Report r = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r", Json.MAPPER.createObjectNode(),
+                null, Instant.now()), spec(), s.plan, s.results, Map.of(), new ExperimentState());
+        assertThat(r.markdown()).contains("| 5 (1 degenerate) |").contains("Degenerate runs (1 of ")
+                .contains("| 1a | ").contains("invalid: run-");
+        assertThat(r.runs()).anySatisfy(m -> assertThat(m.get("degenerate")).isNotNull());
     }
 
     @Test
