@@ -113,6 +113,10 @@ public final class DistillRun {
             metrics.put("validationTop1", loop.bestAccuracy());
             metrics.put("validationImages", (double) validation.count());
             metrics.put("bestEpoch", (double) loop.bestEpoch());
+            // the student's size: all of it (encoder + head) and what distillation trained (the head alone on a
+            // frozen base)
+            metrics.put("parameters", (double) loop.parameterCount(false));
+            metrics.put("trainableParameters", (double) loop.parameterCount(true));
             Integer predicted = null;
             if (test != null) {
                 // the test split, once: the chosen student's score and the teacher's

@@ -89,6 +89,19 @@ public abstract class TrainingLoop implements AutoCloseable {
         return nonFiniteLossStep;
     }
 
+    /** Parameters of the loop's networks (what a checkpoint holds), or of those it trains ({@code trainable}). */
+    public long parameterCount(boolean trainable) {
+        long n = 0;
+        for (Network net : networks().values()) {
+            for (Pair<String, Parameter> p : net.parameters()) {
+                if (!trainable || p.getValue().requiresGradient()) {
+                    n += p.getValue().getArray().size();
+                }
+            }
+        }
+        return n;
+    }
+
     public Schedule schedule() {
         return Schedule.of(settings.learningRate(), settings.lrScaling(), settings.batchSize(),
                 (long) settings.warmupEpochs() * stepsPerEpoch(), totalSteps());

@@ -106,6 +106,29 @@ public final class Findings {
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
             String teacherFamily = spec.encoder().family().wireName();
             for (var mode : spec.distill().modes()) {
+                boolean control = plan.stream().anyMatch(n -> ExperimentSpec.DISTILLATION.equals(n.study())
+                        && mode.wireName().equals(n.labels().get("mode"))
+                        && Planner.INDEPENDENT_BASE.equals(n.labels().get("base")));
+                if (control) {
+                    // frozen bases: the teacher's own, the same architecture pretrained independently, the other
+                    // architecture's own — two findings, each changing one thing
+                    Map<String, Map<String, Double>> byBase = bySeed(used, plan, results, ExperimentSpec.DISTILLATION,
+                            n -> mode.wireName().equals(n.labels().get("mode")) ? n.labels().get("base") : null,
+                            "top1");
+                    String held = "same teacher (α = " + spec.distill().alpha() + "), unlabelled images, epochs and "
+                            + "data order per seed; students of the same width";
+                    add(out, used, usedBy, verdict("2-" + mode.wireName() + " same architecture",
+                            ExperimentSpec.DISTILLATION, "same-architecture student on an independently pretrained "
+                            + "base − other-architecture student on its own base > 0", held + "; neither base is the "
+                            + "teacher's", paired(byBase, m -> diff(m, List.of(Planner.INDEPENDENT_BASE),
+                            List.of(Planner.OWN_BASE)))));
+                    add(out, used, usedBy, verdict("2-" + mode.wireName() + " same weights",
+                            ExperimentSpec.DISTILLATION, "same-architecture student on the teacher's own pretrained "
+                            + "base − on an independently pretrained base > 0", held + "; same architecture, the "
+                            + "base's pretraining seed differs", paired(byBase, m -> diff(m,
+                            List.of(Planner.TEACHERS_BASE), List.of(Planner.INDEPENDENT_BASE)))));
+                    continue;
+                }
                 Map<String, Map<String, Double>> bySeed = bySeed(used, plan, results, ExperimentSpec.DISTILLATION,
                         n -> mode.wireName().equals(n.labels().get("mode"))
                                 ? (n.labels().get("student").startsWith(teacherFamily) ? "same" : "other") : null,

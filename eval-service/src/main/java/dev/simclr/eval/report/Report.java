@@ -71,6 +71,21 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                     + "the studies read ").append(spec.dataset().name()).append('/').append(spec.dataset().version())
                     .append('.');
         }
+        if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
+            double alpha = spec.distill().alpha();
+            b.append(" Distillation: α = ").append(alpha).append(alpha == 0 ? " — the student learns from the "
+                    + "teacher's softened outputs alone, on unlabelled images, as the reference distilled"
+                    : " of the label loss beside the teacher's softened outputs (the reference used α = 0)")
+                    .append(", temperature ").append(spec.distill().temperature()).append('.');
+            if (spec.distill().modes().contains(dev.simclr.contracts.DistillMode.FROZEN_BASE)) {
+                b.append(" Frozen-base students train a dense head on a SimCLR-pretrained base: the teacher's own "
+                        + "pretrained encoder (same architecture, same weights as the teacher's start), the same "
+                        + "architecture pretrained independently (pretraining seed + ")
+                        .append(Planner.INDEPENDENT_SEED_OFFSET).append(", same settings), or the other "
+                        + "architecture's own pretraining; \"same architecture\" compares the independent base with "
+                        + "the other architecture, \"same weights\" the teacher's base with the independent one.");
+            }
+        }
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
             b.append(spec.transfer().steps() != null ? " Transfer: steps held equal across batch sizes (about "
                     + spec.transfer().steps() + " optimiser steps per run: the epochs nearest to it)."
@@ -212,17 +227,21 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             tables.put(ExperimentSpec.ABLATION, t.withReferenceValues(ref));
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
+            // a row per student, mode and frozen base (the teacher's, an independent one of the same architecture,
+            // the other architecture's own), with the student's size
+            Function<Planner.Node, String> student = n -> n.labels().get("student") + ", " + n.labels().get("mode")
+                    + (n.labels().containsKey("base") ? ", " + n.labels().get("base") + " base" : "")
+                    + parameters(results.get(n.runId()));
             Table students = table("Distillation: student test top-1 %", "student", plan, results,
-                    ExperimentSpec.DISTILLATION, n -> n.labels().get("student") + ", " + n.labels().get("mode"),
-                    n -> "student top-1", "top1");
-            Table teachers = table("", "student", plan, results, ExperimentSpec.DISTILLATION,
-                    n -> n.labels().get("student") + ", " + n.labels().get("mode"), n -> "teacher top-1",
-                    "teacherTop1");
-            students.rows().forEach((row, cells) -> cells.putAll(teachers.rows().get(row)));
+                    ExperimentSpec.DISTILLATION, student, n -> "student top-1", "top1");
+            Table teachers = table("", "student", plan, results, ExperimentSpec.DISTILLATION, student,
+                    n -> "teacher top-1", "teacherTop1");
+            students.rows().forEach((row, cells) -> cells.putAll(teachers.rows().getOrDefault(row, Map.of())));
             Map<String, Double> ref = new LinkedHashMap<>();
             students.rows().keySet().forEach(row -> Reference.TABLE2.forEach((family, v) -> {
-                if (row.startsWith(family) && row.endsWith(", frozen-base")) {
-                    ref.put(row, v); // their students: frozen base + dense head
+                if (row.startsWith(family) && row.contains(", frozen-base")
+                        && !row.contains(", " + Planner.INDEPENDENT_BASE + " base")) {
+                    ref.put(row, v); // their students: frozen base + dense head, the teacher's own base for ResNet
                 }
             }));
             tables.put(ExperimentSpec.DISTILLATION, new Table(students.title(), students.rowHeader(),
@@ -277,6 +296,22 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         return new Report(submitted.experimentId(), protocol(spec, plan, results, lineage),
                 Findings.of(spec, plan, results), tables, runs,
                 submitted.spec(), lineage, timing);
+    }
+
+    /** " · 2.79 M parameters (33.0 k trained)": a student's size, from its result (nothing before it has one). */
+    static String parameters(RunCompleted r) {
+        Double all = r == null ? null : r.metrics().get("parameters");
+        Double trained = r == null ? null : r.metrics().get("trainableParameters");
+        if (all == null) {
+            return "";
+        }
+        return " · " + count(all) + " parameters" + (trained == null || trained.equals(all) ? ""
+                : " (" + count(trained) + " trained)");
+    }
+
+    private static String count(double n) {
+        return n >= 1e6 ? String.format(Locale.ROOT, "%.2f M", n / 1e6) : n >= 1e3
+                ? String.format(Locale.ROOT, "%.1f k", n / 1e3) : String.format(Locale.ROOT, "%.0f", n);
     }
 
     private static Table table(String title, String rowHeader, List<Planner.Node> plan,

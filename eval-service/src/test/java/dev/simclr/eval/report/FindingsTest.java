@@ -177,6 +177,60 @@ class FindingsTest {
         assertThat(r.runs()).anySatisfy(m -> assertThat(m.get("degenerate")).isNotNull());
     }
 
+    static ExperimentSpec distillSpec() throws Exception {
+        JsonNode recipe = Json.MAPPER.readTree(java.nio.file.Path.of("../recipes/demo.json").toFile());
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        json.putArray("studies").add(ExperimentSpec.DISTILLATION);
+        return ExperimentSpec.read(json);
+    }
+
+    @Test
+    void theDistillationControlSeparatesSameArchitectureFromSameWeights() throws Exception {
+        // built in: the teacher's own base adds 3 points over an independent base of the same architecture, which
+        // is worth 1 point over the other architecture
+        Synthetic s = new Synthetic();
+        for (int seed = 1; seed <= 5; seed++) {
+            double noise = 0.004 * ((seed * 7) % 3);
+            for (var base : Map.of(dev.simclr.eval.plan.Planner.TEACHERS_BASE, 0.74,
+                    dev.simclr.eval.plan.Planner.INDEPENDENT_BASE, 0.71,
+                    dev.simclr.eval.plan.Planner.OWN_BASE, 0.70).entrySet()) {
+                String student = base.getKey().equals(dev.simclr.eval.plan.Planner.OWN_BASE) ? "vgg11 ×0.25"
+                        : "resnet18 ×0.25";
+                s.run(ExperimentSpec.DISTILLATION, Map.of("student", student, "mode", "frozen-base", "base",
+                        base.getKey(), "seed", "" + seed), base.getValue() + noise + 0.001 * base.getKey().length());
+            }
+            s.run(ExperimentSpec.DISTILLATION, Map.of("student", "resnet18 ×0.25", "mode", "full", "seed", "" + seed),
+                    0.80 + noise);
+            s.run(ExperimentSpec.DISTILLATION, Map.of("student", "vgg11 ×0.25", "mode", "full", "seed", "" + seed),
+                    0.78 + noise);
+        }
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(distillSpec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        assertThat(f).containsOnlyKeys("2-full", "2-frozen-base same architecture", "2-frozen-base same weights");
+        assertThat(f.get("2-frozen-base same weights").mean()).isCloseTo(0.03 + 0.001 * (9 - 11), within(1e-9));
+        assertThat(f.get("2-frozen-base same weights").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("2-frozen-base same architecture").mean()).isCloseTo(0.01 + 0.001 * (11 - 3),
+                within(1e-9));
+        assertThat(f.get("2-frozen-base same architecture").heldEqual()).contains("α = 0.0");
+        assertThat(f.get("2-full").mean()).isCloseTo(0.02, within(1e-9));
+
+        Report r = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r", Json.MAPPER.createObjectNode(),
+                null, Instant.now()), distillSpec(), s.plan, s.results, Map.of(), new ExperimentState());
+        assertThat(r.tables().get(ExperimentSpec.DISTILLATION).rows().keySet()).contains(
+                "resnet18 ×0.25, frozen-base, teacher's base", "resnet18 ×0.25, frozen-base, independent base",
+                "vgg11 ×0.25, frozen-base, own base", "resnet18 ×0.25, full");
+        assertThat(r.protocol()).contains("α = 0.0 — the student learns from the teacher's softened outputs alone")
+                .contains("pretrained independently (pretraining seed + 1000000");
+    }
+
+    @Test
+    void aStudentsSizeIsInItsRow() {
+        RunCompleted r = new RunCompleted(Event.SCHEMA_VERSION, "e", "r", dev.simclr.contracts.Stage.DISTILL, "k",
+                Map.of("parameters", 2_790_000.0, "trainableParameters", 33_034.0), 1, Instant.now());
+        assertThat(Report.parameters(r)).isEqualTo(" · 2.79 M parameters (33.0 k trained)");
+        assertThat(Report.parameters(null)).isEmpty();
+    }
+
     @Test
     void markdownAndHtmlShowTheSameNumbers() throws Exception {
         Synthetic s = new Synthetic();
