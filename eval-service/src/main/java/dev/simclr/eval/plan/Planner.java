@@ -70,12 +70,42 @@ public final class Planner {
     /** Epochs of views augment-service may write ahead of the trainer. */
     static final int AUGMENT_LOOKAHEAD_EPOCHS = 1;
 
+    /** The label of every run that rests on one of {@code pretrain.seeds}' encoders: that pretraining seed. */
+    public static final String ENCODER_SEED = "encoderSeed";
+
+    /**
+     * The experiment's runs. With {@code pretrain.seeds}, the plan of each independent encoder — each as the plan of
+     * a spec with that shared {@code pretrain.seed}, under the same run ids — one after another, every run labelled
+     * with its encoder's seed ({@link #ENCODER_SEED}; not the raw-pixel baselines, which no encoder makes).
+     */
     public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
+        if (!spec.pretrain().independentEncoders()) {
+            return plan(experimentId, spec, spec.pretrain(), data);
+        }
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        for (long encoder : spec.pretrain().seeds()) {
+            for (Node n : plan(experimentId, spec, spec.pretrain().encoder(encoder), data)) {
+                if (!nodes.containsKey(n.runId())) {
+                    Map<String, String> labels = new java.util.TreeMap<>(n.labels());
+                    if (!labels.containsKey(BASELINE)) {
+                        labels.put(ENCODER_SEED, Long.toString(encoder));
+                    }
+                    nodes.put(n.runId(), new Node(n.runId(), n.stage(), n.study(), Map.copyOf(labels), n.needs(),
+                            n.request()));
+                }
+            }
+        }
+        return new ArrayList<>(nodes.values());
+    }
+
+    /** {@code p}: the pretraining every run of this plan starts from (one encoder or one per seed). */
+    private static List<Node> plan(String experimentId, ExperimentSpec spec, ExperimentSpec.Pretrain p,
+                                   Datasets data) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         for (long seed : spec.allSeeds()) {
             boolean main = spec.seeds().contains(seed); // a transfer-only seed runs nothing else
-            DatasetRef pretrainData = spec.pretrain().datasetOr(data.main());
-            List<Node> pretrainRuns = pretrain(experimentId, spec, data, pretrainData, spec.encoder(), seed);
+            DatasetRef pretrainData = p.datasetOr(data.main());
+            List<Node> pretrainRuns = pretrain(experimentId, spec, p, data, pretrainData, spec.encoder(), seed);
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (main && spec.studies().contains(ExperimentSpec.ABLATION)) {
@@ -100,7 +130,7 @@ public final class Planner {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
                     boolean same = student.equals(spec.encoder());
                     List<Node> baseRuns = same ? List.of(pretrain)
-                            : pretrain(experimentId, spec, data, pretrainData, student, seed);
+                            : pretrain(experimentId, spec, p, data, pretrainData, student, seed);
                     Node base = baseRuns.get(baseRuns.size() - 1);
                     for (DistillMode mode : d.modes()) {
                         boolean frozen = mode == DistillMode.FROZEN_BASE;
@@ -113,8 +143,8 @@ public final class Planner {
                         if (frozen && same) {
                             // the control: the same architecture on a base pretrained independently of the teacher's,
                             // so "same architecture" and "same weights as the teacher's start" are two findings
-                            List<Node> independent = pretrainAt(experimentId, spec, data, pretrainData, student,
-                                    independentSeed(spec.pretrain().seedFor(seed)), INDEPENDENT_BASE);
+                            List<Node> independent = pretrainAt(experimentId, spec, p, data, pretrainData, student,
+                                    independentSeed(p.seedFor(seed)), INDEPENDENT_BASE);
                             independent.forEach(x -> nodes.putIfAbsent(x.runId(), x));
                             Node c = distill(experimentId, spec, data, data.main(), teacher,
                                     independent.get(independent.size() - 1), student, mode, seed, INDEPENDENT_BASE);
@@ -190,10 +220,10 @@ public final class Planner {
      * The pretraining run, last; before it, when its views come from augment-service, the augment run that writes
      * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
      */
-    private static List<Node> pretrain(String exp, ExperimentSpec spec, Datasets all, DatasetRef data,
-                                       EncoderSpec encoder, long runSeed) {
+    private static List<Node> pretrain(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
+                                       DatasetRef data, EncoderSpec encoder, long runSeed) {
         // the same node for every seed when pretraining is shared
-        return pretrainAt(exp, spec, all, data, encoder, spec.pretrain().seedFor(runSeed), null);
+        return pretrainAt(exp, spec, p, all, data, encoder, p.seedFor(runSeed), null);
     }
 
     /**
@@ -212,9 +242,8 @@ public final class Planner {
     }
 
     /** {@code base}: labels the pretraining as a distillation control's base (null: a study's encoder). */
-    private static List<Node> pretrainAt(String exp, ExperimentSpec spec, Datasets all, DatasetRef data,
-                                         EncoderSpec encoder, long seed, String base) {
-        ExperimentSpec.Pretrain p = spec.pretrain();
+    private static List<Node> pretrainAt(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
+                                         DatasetRef data, EncoderSpec encoder, long seed, String base) {
         String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset",
                 input(all, data), "pretrain", p));
         Map<String, String> labels = base == null ? Map.of("seed", Long.toString(seed), "encoder", name(encoder))

@@ -34,10 +34,23 @@ public final class Findings {
      * verdict rests on and why (then {@code verdict} is {@link #INVALID}), or null.
      */
     public record Finding(String id, String study, String claim, String heldEqual, int seeds, Double mean,
-                          Double ci95, String verdict, String invalid) {
+                          Double ci95, String verdict, String invalid, List<Finding> perEncoder) {
         public Finding(String id, String study, String claim, String heldEqual, int seeds, Double mean, Double ci95,
                        String verdict) {
-            this(id, study, claim, heldEqual, seeds, mean, ci95, verdict, null);
+            this(id, study, claim, heldEqual, seeds, mean, ci95, verdict, null, null);
+        }
+
+        /**
+         * {@code perEncoder}: with independent pretrainings, this finding within each encoder (its seeds' paired
+         * differences); this one is then across them (its {@code seeds} counts encoders). Null with one encoder.
+         */
+        public Finding {
+            perEncoder = perEncoder == null ? null : List.copyOf(perEncoder);
+        }
+
+        /** How many encoders' own verdicts are {@link #CONFIRMED} (with independent pretrainings). */
+        public int holdsFor() {
+            return perEncoder == null ? 0 : (int) perEncoder.stream().filter(f -> CONFIRMED.equals(f.verdict())).count();
         }
 
         public String text() {
@@ -46,7 +59,14 @@ public final class Findings {
             }
             String diff = ci95 == null ? String.format(java.util.Locale.ROOT, "%+.1f", 100 * mean)
                     : String.format(java.util.Locale.ROOT, "%+.1f ± %.1f", 100 * mean, 100 * ci95);
-            String measured = diff + " points over " + seeds + " seed" + (seeds == 1 ? "" : "s");
+            String unit = perEncoder == null ? " seed" : " encoder";
+            String measured = diff + " points over " + seeds + unit + (seeds == 1 ? "" : "s");
+            if (perEncoder != null) {
+                measured += "; holds for " + holdsFor() + " of " + perEncoder.size() + " encoders ("
+                        + String.join(", ", perEncoder.stream().map(f -> f.id() + " " + (f.invalid() != null
+                        ? INVALID : f.verdict()) + (f.mean() == null ? "" : String.format(java.util.Locale.ROOT,
+                        " %+.1f", 100 * f.mean()))).toList()) + ")";
+            }
             return invalid != null ? INVALID + ": " + invalid + " (as measured: " + measured + ")"
                     : verdict + ": " + measured;
         }
@@ -54,7 +74,7 @@ public final class Findings {
         /** This finding resting on the degenerate runs {@code bad} (none: unchanged). */
         Finding restingOn(List<String> bad, Health health) {
             return bad.isEmpty() ? this : new Finding(id, study, claim, heldEqual, seeds, mean, ci95, INVALID,
-                    health.invalid(bad));
+                    health.invalid(bad), perEncoder);
         }
     }
 
@@ -76,9 +96,49 @@ public final class Findings {
 
     /**
      * Every finding the experiment's studies can speak to; one that rests on a degenerate run (or a run made from
-     * one) is {@link #INVALID}.
+     * one) is {@link #INVALID}. With independent pretrainings ({@code pretrain.seeds}): each finding within every
+     * encoder (the paired differences over its seeds: fine-tuning, distillation and evaluation noise, given that
+     * encoder), and across encoders — Student's t with n − 1 degrees of freedom on the n encoders' mean differences,
+     * the two-stage (summary-statistics) estimate of a nested design: each encoder's mean already averages its seeds'
+     * noise, so the spread of those means holds the encoder-to-encoder variance plus that averaged seed variance, and
+     * with every encoder crossed with the same seeds it is the exact test of the method's effect over encoders. It
+     * asks for no variance-component model, and does not pretend seeds of different encoders are independent pairs.
      */
     public static List<Finding> of(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results) {
+        List<String> encoders = plan.stream().map(n -> n.labels().get(Planner.ENCODER_SEED))
+                .filter(java.util.Objects::nonNull).distinct().toList();
+        if (encoders.size() < 2) {
+            return ofOneEncoder(spec, plan, results);
+        }
+        Map<String, Map<String, Finding>> byId = new LinkedHashMap<>();
+        for (String e : encoders) {
+            List<Planner.Node> mine = plan.stream().filter(n -> !n.labels().containsKey(Planner.ENCODER_SEED)
+                    || e.equals(n.labels().get(Planner.ENCODER_SEED))).toList();
+            for (Finding f : ofOneEncoder(spec, mine, results)) {
+                byId.computeIfAbsent(f.id(), k -> new LinkedHashMap<>()).put(e, f);
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        byId.forEach((id, perEncoder) -> {
+            List<Finding> each = new ArrayList<>();
+            perEncoder.forEach((e, f) -> each.add(new Finding(id + " [encoder " + e + "]", f.study(), f.claim(),
+                    f.heldEqual(), f.seeds(), f.mean(), f.ci95(), f.verdict(), f.invalid(), null)));
+            Finding first = each.get(0);
+            List<Double> means = each.stream().map(Finding::mean).filter(java.util.Objects::nonNull).toList();
+            Finding across = verdict(id, first.study(), first.claim(), first.heldEqual().replace("per seed",
+                    "per seed within an encoder") + "; across " + each.size() + " independently pretrained encoders, "
+                    + "each crossed with the same seeds", means);
+            String invalid = each.stream().map(Finding::invalid).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(null);
+            out.add(new Finding(id, across.study(), across.claim(), across.heldEqual(), across.seeds(), across.mean(),
+                    across.ci95(), invalid != null ? INVALID : across.verdict(), invalid, each));
+        });
+        return out;
+    }
+
+    /** The findings of a plan with one encoder per seed or one shared encoder. */
+    private static List<Finding> ofOneEncoder(ExperimentSpec spec, List<Planner.Node> plan,
+                                              Map<String, RunCompleted> results) {
         Health health = Health.of(plan, results);
         List<Finding> out = new ArrayList<>();
         Map<Finding, java.util.Set<String>> usedBy = new java.util.IdentityHashMap<>();

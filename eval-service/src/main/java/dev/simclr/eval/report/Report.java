@@ -62,9 +62,23 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                            Map<String, Object> lineage) {
         StringBuilder b = new StringBuilder(PROTOCOL);
         Long shared = spec.pretrain() == null ? null : spec.pretrain().seed();
-        b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a seed "
-                + "pair differs only in what follows pretraining (its data order and head initialisation)."
-                : " Pretraining: one encoder per seed.");
+        List<Long> encoders = spec.pretrain() == null ? null : spec.pretrain().seeds();
+        if (encoders != null) {
+            b.append(" Pretraining: ").append(encoders.size()).append(" independent encoders (pretraining seeds ")
+                    .append(encoders.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")))
+                    .append("), each crossed with every seed. Each verdict is drawn within every encoder — its "
+                    + "interval covers the seeds' fine-tuning, distillation and evaluation noise given that encoder "
+                    + "— and across encoders: Student's t (n − 1 degrees of freedom) on the encoders' mean "
+                    + "differences, an interval that covers pretraining noise (encoder to encoder) as well; \"holds "
+                    + "for k of n encoders\" counts the encoders whose own verdict is confirmed. Table cells pool "
+                    + "every encoder × seed run, so their intervals mix both variances.");
+        } else {
+            b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a "
+                    + "seed pair differs only in what follows pretraining (its data order and head initialisation); "
+                    + "the verdicts' intervals cover that noise only, not another pretraining's."
+                    : " Pretraining: one encoder per seed, so a seed's pretraining and what follows it vary together "
+                    + "and the verdicts' intervals cover both.");
+        }
         if (spec.pretrain() != null && spec.pretrain().dataset() != null) {
             b.append(" Pretraining reads ").append(spec.pretrain().dataset().name()).append('/')
                     .append(spec.pretrain().dataset().version()).append(" (pretrain.dataset: whole, no labels read); "

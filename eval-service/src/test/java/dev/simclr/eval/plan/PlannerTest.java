@@ -209,6 +209,45 @@ class PlannerTest {
     }
 
     @Test
+    void independentPretrainingsAreEachCrossedWithEverySeedUnderTheIdsOfASharedSeed() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode json = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        json.putArray("studies").add(ExperimentSpec.ABLATION).add(ExperimentSpec.DISTILLATION);
+        json.putArray("seeds").add(4).add(5);
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(2).add(3);
+        ExperimentSpec spec = ExperimentSpec.read(json);
+        assertThat(spec.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", spec, new Planner.Datasets(DATA, Map.of()));
+        // per encoder: its pretraining, the VGG student's and the independent base of the control
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.PRETRAIN).hasSize(9);
+        assertThat(plan).allSatisfy(n -> assertThat(n.labels()).containsKey(Planner.ENCODER_SEED));
+        List<Planner.Node> finetunes = plan.stream().filter(n -> n.study().equals(ExperimentSpec.ABLATION)).toList();
+        assertThat(finetunes).hasSize(3 * 2 * 7);
+        for (String e : List.of("1", "2", "3")) {
+            ((ObjectNode) json.path("pretrain")).remove("seeds");
+            ((ObjectNode) json.path("pretrain")).put("seed", Long.parseLong(e));
+            List<Planner.Node> one = Planner.plan("exp", ExperimentSpec.read(json), new Planner.Datasets(DATA,
+                    Map.of()));
+            // encoder e's runs are exactly the plan of a spec whose shared pretraining has seed e: the same ids
+            assertThat(plan.stream().filter(n -> e.equals(n.labels().get(Planner.ENCODER_SEED)))
+                    .map(Planner.Node::runId).toList()).containsExactlyElementsOf(one.stream().map(Planner.Node::runId)
+                    .toList());
+            // and every fine-tune of encoder e starts from encoder e's pretraining, for seeds 4 and 5
+            Planner.Node pretrain = one.get(0);
+            assertThat(pretrain.labels()).containsEntry("seed", e);
+            assertThat(finetunes.stream().filter(n -> e.equals(n.labels().get(Planner.ENCODER_SEED))))
+                    .hasSize(14).allSatisfy(n -> assertThat(n.needs()).containsExactly(pretrain.runId()));
+        }
+        // both: refused, with what to do
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(2);
+        assertThat(ExperimentSpec.read(json).problems()).contains("pretrain: give seed (one encoder every seed "
+                + "shares) or seeds (independent encoders, each crossed with every seed), not both");
+        ((ObjectNode) json.path("pretrain")).remove("seed");
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(1);
+        assertThat(ExperimentSpec.read(json).problems()).anyMatch(p -> p.startsWith("pretrain.seeds:"));
+    }
+
+    @Test
     void runsOthersWaitForAreIssuedFirst() throws Exception {
         JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
         ExperimentSpec spec = ExperimentSpec.read(recipe.path("scales").path("demo"));

@@ -224,6 +224,42 @@ class FindingsTest {
     }
 
     @Test
+    void withIndependentEncodersEachVerdictIsDrawnPerEncoderAndAcrossThemAndSaysForHowManyItHolds()
+            throws Exception {
+        // three encoders × four seeds: "all" beats "none" by 3 points on encoders 1 and 2, loses 1 point on 3
+        Synthetic s = new Synthetic();
+        Map<String, Double> effect = Map.of("1", 0.03, "2", 0.03, "3", -0.01);
+        for (String e : List.of("1", "2", "3")) {
+            for (int seed = 1; seed <= 4; seed++) {
+                double noise = 0.002 * ((seed * 5) % 3);
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", "none", "seed", "" + seed,
+                        dev.simclr.eval.plan.Planner.ENCODER_SEED, e), 0.70 + noise);
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", "all", "seed", "" + seed,
+                        dev.simclr.eval.plan.Planner.ENCODER_SEED, e), 0.70 + effect.get(e) + 2 * noise);
+            }
+        }
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(spec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        Findings.Finding a = f.get("1a");
+        assertThat(a.perEncoder()).extracting(Findings.Finding::id).containsExactly("1a [encoder 1]",
+                "1a [encoder 2]", "1a [encoder 3]");
+        assertThat(a.perEncoder()).extracting(Findings.Finding::verdict).containsExactly(Findings.CONFIRMED,
+                Findings.CONFIRMED, Findings.REFUTED);
+        assertThat(a.perEncoder().get(0).seeds()).isEqualTo(4);
+        // across: t(2) on the encoders' means (the seeds' noise adds 0.25 points: +3.25, +3.25, −0.75): wide
+        assertThat(a.seeds()).isEqualTo(3);
+        double m = (0.0325 + 0.0325 - 0.0075) / 3;
+        assertThat(a.mean()).isCloseTo(m, within(1e-9));
+        double sd = Math.sqrt((2 * Math.pow(0.0325 - m, 2) + Math.pow(-0.0075 - m, 2)) / 2);
+        assertThat(a.ci95()).isCloseTo(4.302652729911275 * sd / Math.sqrt(3), within(1e-9));
+        assertThat(a.verdict()).isEqualTo(Findings.INCONCLUSIVE);
+        assertThat(a.holdsFor()).isEqualTo(2);
+        assertThat(a.text()).startsWith("inconclusive: +1.9 ± ").contains("points over 3 encoders; holds for 2 of 3 "
+                + "encoders (1a [encoder 1] confirmed +3.3, 1a [encoder 2] confirmed +3.3, 1a [encoder 3] refuted -0.8)");
+        assertThat(a.heldEqual()).contains("across 3 independently pretrained encoders");
+    }
+
+    @Test
     void aStudentsSizeIsInItsRow() {
         RunCompleted r = new RunCompleted(Event.SCHEMA_VERSION, "e", "r", dev.simclr.contracts.Stage.DISTILL, "k",
                 Map.of("parameters", 2_790_000.0, "trainableParameters", 33_034.0), 1, Instant.now());
