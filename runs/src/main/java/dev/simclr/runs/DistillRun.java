@@ -23,6 +23,7 @@ import dev.simclr.engine.train.LoopSettings;
 import dev.simclr.engine.train.Normalization;
 import dev.simclr.core.store.ObjectStore;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -116,6 +117,11 @@ public final class DistillRun {
             metrics.put("validationTop1", loop.bestAccuracy());
             metrics.put("validationImages", (double) validation.count());
             metrics.put("bestEpoch", (double) loop.bestEpoch());
+            // the student's size: all of it (encoder + head) and what distillation trained (the head alone on a
+            // frozen base)
+            metrics.put("parameters", (double) loop.parameterCount(false));
+            metrics.put("trainableParameters", (double) loop.parameterCount(true));
+            Integer predicted = null;
             if (test != null) {
                 // the test split, once: the chosen student's score and the teacher's
                 Evaluation student = loop.evaluate(test);
@@ -124,9 +130,14 @@ public final class DistillRun {
                     metrics.put("top5", student.top5());
                 }
                 metrics.put("teacherTop1", loop.evaluateTeacher(test).top1());
+                predicted = student.predictedClasses();
+                metrics.put("predictedClasses", (double) predicted);
             }
             metrics.put("loss", loop.lastLoss());
-            RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), Stage.DISTILL, loop, metrics);
+            List<String> degenerate = Degeneracy.classifier(loop.lastLoss(), "validation",
+                    loop.bestAccuracy() < 0 ? null : loop.bestAccuracy(), classes, predicted, loop.nonFiniteLossStep());
+            RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), Stage.DISTILL, loop, metrics,
+                    degenerate);
             return new RunSlice.Outcome(completed, loop.step(), loop.totalSteps(), false);
         }
     }

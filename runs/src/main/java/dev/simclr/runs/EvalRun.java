@@ -67,6 +67,7 @@ public final class EvalRun {
                 "evaluation") : train;
         Map<String, Double> metrics = new LinkedHashMap<>();
         Precision used = null; // raw pixels: no network, no precision
+        List<String> degenerate;
         try (NDManager manager = NDManager.newBaseManager(Device.fromName(device))) {
             Evaluation e;
             Precision resolved = Precisions.resolve(r.precisionOrDefault(), manager.getDevice().isGpu());
@@ -121,9 +122,15 @@ public final class EvalRun {
             metrics.put("classes", (double) classes);
             metrics.put("trainImages", (double) fitted.count());
             metrics.put("testImages", (double) test.count());
+            metrics.put("predictedClasses", (double) e.predictedClasses());
+            // a head chosen on validation is judged on its validation top-1; a test-accuracy run has none
+            Double validationTop1 = metrics.get("validationTop1");
+            degenerate = Degeneracy.classifier(0, validationTop1 != null ? "validation" : "test",
+                    validationTop1 != null ? validationTop1 : e.top1(), classes, e.predictedClasses(), -1);
         }
-        RunCompleted completed = new RunCompleted(1, r.experimentId(), r.runId(), Stage.EVAL, null, metrics,
-                Slices.processCpuSeconds() - cpu0, Instant.now(), used);
+        Map<String, Double> finite = Degeneracy.finite(metrics, degenerate);
+        RunCompleted completed = new RunCompleted(1, r.experimentId(), r.runId(), Stage.EVAL, null, finite,
+                Slices.processCpuSeconds() - cpu0, Instant.now(), used).withDegenerate(degenerate);
         runs.saveResult(r.runId(), dev.simclr.contracts.EventCodec.encode(completed));
         return new RunSlice.Outcome(completed, 0, 0, false);
     }

@@ -49,13 +49,18 @@ final class Slices {
         });
     }
 
-    /** The end of a run: the encoder exported for PyTorch, the result stored (so a re-delivery is not trained). */
+    /**
+     * The end of a run: the encoder exported for PyTorch, the result stored (so a re-delivery is not trained), with
+     * the reasons its health checks found ({@link Degeneracy}) and only finite metrics.
+     */
     static RunCompleted finish(RunStore runs, String experimentId, String runId, Stage stage, TrainingLoop loop,
-                               Map<String, Double> metrics) {
+                               Map<String, Double> metrics, java.util.List<String> degenerate) {
         runs.saveEncoder(runId, EncoderExport.fromCheckpoint(loop.checkpoint()));
         RunStore.Latest latest = runs.latest(runId).orElseThrow();
+        java.util.List<String> reasons = new java.util.ArrayList<>(degenerate);
+        Map<String, Double> finite = Degeneracy.finite(metrics, reasons);
         RunCompleted completed = new RunCompleted(Event.SCHEMA_VERSION, experimentId, runId, stage, latest.key(),
-                metrics, latest.cpuSeconds(), Instant.now(), loop.precision());
+                finite, latest.cpuSeconds(), Instant.now(), loop.precision()).withDegenerate(reasons);
         runs.saveResult(runId, EventCodec.encode(completed));
         return completed;
     }

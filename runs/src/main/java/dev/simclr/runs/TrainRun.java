@@ -149,14 +149,29 @@ public final class TrainRun {
             if (pretraining != null && pretraining.lastKnnAccuracy() != null) {
                 metrics.put("knnAccuracy", pretraining.lastKnnAccuracy());
             }
-            if (classification != null && test != null) {
-                Evaluation e = classification.evaluate(test);
-                metrics.put("top1", e.top1());
-                if (e.top5() != null) {
-                    metrics.put("top5", e.top5());
+            List<String> degenerate;
+            if (pretraining != null) {
+                if (pretraining.lastEmbeddingStd() != null) {
+                    metrics.put("embeddingStd", pretraining.lastEmbeddingStd());
                 }
+                degenerate = Degeneracy.pretraining(running.lastLoss(), r.batchSize(), pretraining.lastEmbeddingStd(),
+                        pretraining.embeddingDim(), pretraining.lastKnnAccuracy(), classes, running.nonFiniteLossStep());
+            } else {
+                Evaluation e = test == null ? null : classification.evaluate(test);
+                if (e != null) {
+                    metrics.put("top1", e.top1());
+                    if (e.top5() != null) {
+                        metrics.put("top5", e.top5());
+                    }
+                    metrics.put("predictedClasses", (double) e.predictedClasses());
+                }
+                // a fine-tune has no validation split (it trains on its labelled fraction to the end): its health is
+                // read on the test split's score, a flag on the result, never a choice made on it
+                degenerate = Degeneracy.classifier(running.lastLoss(), "test", e == null ? null : e.top1(), classes,
+                        e == null ? null : e.predictedClasses(), running.nonFiniteLossStep());
             }
-            RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), r.stage(), running, metrics);
+            RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), r.stage(), running, metrics,
+                    degenerate);
             return new RunSlice.Outcome(completed, running.step(), running.totalSteps(), false);
         } catch (RuntimeException e) {
             throw e;

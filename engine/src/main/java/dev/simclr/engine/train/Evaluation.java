@@ -47,6 +47,19 @@ public record Evaluation(double top1, Double top5, double[] perClass, long[][] c
         return new Evaluation((double) top1 / labels.length, top5, perClass, confusion);
     }
 
+    /** How many classes the classifier predicted at least once: 1 is a constant classifier. */
+    public int predictedClasses() {
+        int n = 0;
+        for (int c = 0; c < confusion.length; c++) {
+            long column = 0;
+            for (long[] row : confusion) {
+                column += row[c];
+            }
+            n += column > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
     /** Logits of a classifier over inputs produced chunk by chunk, concatenated on {@code out}. */
     public interface ChunkLogits {
         NDArray logits(int from, int to, NDManager chunk);

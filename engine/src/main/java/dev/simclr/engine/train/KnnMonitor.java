@@ -18,6 +18,16 @@ public final class KnnMonitor {
 
     private KnnMonitor() {}
 
+    /**
+     * kNN accuracy, and the collapse monitor on the same query images: the standard deviation of the L2-normalised
+     * embeddings per dimension, averaged over the d dimensions (lightly's {@code std_of_l2_normalized}): 0 when every
+     * image maps to one point, about 1/√d when they spread over the sphere. The embeddings are the projection head's
+     * output where one is given (what NT-Xent compares; its last layer is linear, so healthy embeddings are centred
+     * and the 1/√d reference holds), else the encoder's features (after a ReLU and pooling: all in the positive
+     * orthant, so even a healthy encoder measures well below 1/√d).
+     */
+    public record Measure(double accuracy, double embeddingStd, int dim) {}
+
     public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
                                   int classes, NDManager parent) {
         return accuracy(encoder, norm, bank, queries, classes, Precision.FP32, parent);
@@ -36,9 +46,31 @@ public final class KnnMonitor {
 
     public static double accuracy(Network encoder, Normalization norm, LabelledImages bank, LabelledImages queries,
                                   int classes, int k, double temperature, Precision precision, NDManager parent) {
+        return measure(encoder, null, norm, bank, queries, classes, k, temperature, precision, parent).accuracy();
+    }
+
+    /** {@code projection}: the head whose output the collapse monitor reads, or null for the encoder's features. */
+    public static Measure measure(Network encoder, Network projection, Normalization norm, LabelledImages bank,
+                                  LabelledImages queries, int classes, NDManager parent) {
+        return measure(encoder, projection, norm, bank, queries, classes, Precision.FP32, parent);
+    }
+
+    /** The same with the features computed in {@code precision} (the head, similarities and votes in fp32). */
+    public static Measure measure(Network encoder, Network projection, Normalization norm, LabelledImages bank,
+                                  LabelledImages queries, int classes, Precision precision, NDManager parent) {
+        return measure(encoder, projection, norm, bank, queries, classes, K, TEMPERATURE, precision, parent);
+    }
+
+    private static Measure measure(Network encoder, Network projection, Normalization norm, LabelledImages bank,
+                                   LabelledImages queries, int classes, int k, double temperature, Precision precision,
+                                   NDManager parent) {
         try (NDManager m = parent.newSubManager()) {
             NDArray b = unit(Features.of(encoder, norm, bank, m, precision));
-            NDArray q = unit(Features.of(encoder, norm, queries, m, precision));
+            NDArray features = Features.of(encoder, norm, queries, m, precision);
+            NDArray q = unit(features);
+            NDArray e = projection == null ? q : unit(projection.forward(features, false));
+            int dim = (int) e.getShape().get(1);
+            double std = e.sub(e.mean(new int[] {0}, true)).square().mean(new int[] {0}).sqrt().mean().getFloat();
             int kk = Math.min(k, bank.count());
             long correct = 0;
             for (int from = 0; from < queries.count(); from += 1024) {
@@ -66,7 +98,7 @@ public final class KnnMonitor {
                     }
                 }
             }
-            return (double) correct / queries.count();
+            return new Measure((double) correct / queries.count(), std, dim);
         }
     }
 

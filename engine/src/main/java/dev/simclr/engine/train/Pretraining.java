@@ -29,6 +29,9 @@ public final class Pretraining extends TrainingLoop {
     /** kNN monitor on (bank, queries), every {@code everyEpochs} epochs. */
     public record Monitor(LabelledImages bank, LabelledImages queries, int classes, int everyEpochs) {}
 
+    /** The projection head's output: what NT-Xent compares. */
+    public static final int PROJECTION_DIM = 128;
+
     private final Spec spec;
     private final LabelledImages images;
     private final Normalization norm;
@@ -38,6 +41,7 @@ public final class Pretraining extends TrainingLoop {
     private final Network head;
     private final int featureDim;
     private Double lastKnn;
+    private Double lastEmbeddingStd;
 
     public Pretraining(LoopSettings settings, Spec spec, LabelledImages images, Normalization norm, ViewSupplier views,
                        Monitor monitor, NDManager parent) {
@@ -51,7 +55,7 @@ public final class Pretraining extends TrainingLoop {
         this.featureDim = enc.featureDim();
         this.encoder = new Network(enc, manager.newSubManager(),
                 new Shape(2, images.channels(), images.height(), images.width()), settings.seed());
-        this.head = new Network(Encoders.projectionHead(featureDim, spec.projectionLayers(), 128),
+        this.head = new Network(Encoders.projectionHead(featureDim, spec.projectionLayers(), PROJECTION_DIM),
                 manager.newSubManager(), new Shape(2, featureDim), settings.seed() + 1);
     }
 
@@ -61,6 +65,16 @@ public final class Pretraining extends TrainingLoop {
 
     public Double lastKnnAccuracy() {
         return lastKnn;
+    }
+
+    /** The collapse monitor's last value ({@link KnnMonitor.Measure#embeddingStd}), with the kNN accuracy. */
+    public Double lastEmbeddingStd() {
+        return lastEmbeddingStd;
+    }
+
+    /** d of the collapse monitor: the projection head's output, what the embedding std is measured on. */
+    public int embeddingDim() {
+        return PROJECTION_DIM;
     }
 
     @Override
@@ -92,8 +106,10 @@ public final class Pretraining extends TrainingLoop {
     @Override
     protected boolean endOfEpoch(int epoch, RunListener listener) {
         if (monitor != null && monitor.everyEpochs() > 0 && (epoch + 1) % monitor.everyEpochs() == 0) {
-            lastKnn = KnnMonitor.accuracy(encoder, norm, monitor.bank(), monitor.queries(), monitor.classes(),
-                    precision(), manager);
+            KnnMonitor.Measure measured = KnnMonitor.measure(encoder, head, norm, monitor.bank(), monitor.queries(),
+                    monitor.classes(), precision(), manager);
+            lastKnn = measured.accuracy();
+            lastEmbeddingStd = measured.embeddingStd();
             listener.progress(new Progress(epoch, step(), totalSteps(), lastLoss(), schedule().at(step() - 1), 0, 0,
                     lastKnn));
         }
@@ -103,6 +119,7 @@ public final class Pretraining extends TrainingLoop {
     @Override
     protected void restoreDescription(ObjectNode meta) {
         lastKnn = meta.has("knnAccuracy") ? meta.get("knnAccuracy").asDouble() : null;
+        lastEmbeddingStd = meta.has("embeddingStd") ? meta.get("embeddingStd").asDouble() : null;
     }
 
     @Override
@@ -116,6 +133,9 @@ public final class Pretraining extends TrainingLoop {
         meta.set("normalization", Checkpoint.JSON.valueToTree(norm));
         if (lastKnn != null) {
             meta.put("knnAccuracy", lastKnn);
+        }
+        if (lastEmbeddingStd != null) {
+            meta.put("embeddingStd", lastEmbeddingStd);
         }
     }
 }

@@ -35,6 +35,8 @@ public abstract class TrainingLoop implements AutoCloseable {
     private long step;
     private double lastLoss = Double.NaN;
     private Precision precision = Precision.FP32;
+    /** The step whose loss was NaN or infinite (the run stopped there), or -1. */
+    private long nonFiniteLossStep = -1;
 
     protected TrainingLoop(LoopSettings settings, int datasetSize, NDManager parent) {
         if (datasetSize < settings.batchSize()) {
@@ -108,6 +110,24 @@ public abstract class TrainingLoop implements AutoCloseable {
         return Autocast.enter(precision == Precision.BF16, manager.getDevice().isGpu());
     }
 
+    /** The step (1-based) whose loss was NaN or infinite, or -1: a run ends there, unstepped, rather than go on. */
+    public long nonFiniteLossStep() {
+        return nonFiniteLossStep;
+    }
+
+    /** Parameters of the loop's networks (what a checkpoint holds), or of those it trains ({@code trainable}). */
+    public long parameterCount(boolean trainable) {
+        long n = 0;
+        for (Network net : networks().values()) {
+            for (Pair<String, Parameter> p : net.parameters()) {
+                if (!trainable || p.getValue().requiresGradient()) {
+                    n += p.getValue().getArray().size();
+                }
+            }
+        }
+        return n;
+    }
+
     public Schedule schedule() {
         return Schedule.of(settings.learningRate(), settings.lrScaling(), settings.batchSize(),
                 (long) settings.warmupEpochs() * stepsPerEpoch(), totalSteps());
@@ -131,9 +151,19 @@ public abstract class TrainingLoop implements AutoCloseable {
                     gc.backward(loss);
                     lastLoss = loss.getFloat();
                 }
-                optimizer().step(params, lr);
+                if (Double.isFinite(lastLoss)) {
+                    optimizer().step(params, lr);
+                }
             }
             step++;
+            if (!Double.isFinite(lastLoss)) {
+                // a diverged run does not train on (NaN weights, NaN metrics that JSON cannot carry as numbers):
+                // it ends here, its weights those before this step, and its result says why (degenerate)
+                nonFiniteLossStep = step;
+                listener.checkpoint(step, checkpoint().toBytes());
+                step = totalSteps();
+                return true;
+            }
             double seconds = (System.nanoTime() - stepStart) / 1e9;
             listener.progress(new Progress(epoch, step, totalSteps(), lastLoss, lr,
                     settings.batchSize() / seconds, dataWaitNanos / 1e9, null));
@@ -220,6 +250,9 @@ public abstract class TrainingLoop implements AutoCloseable {
         meta.put("seed", settings.seed());
         meta.put("lastLoss", lastLoss);
         meta.put("precision", precision.wireName());
+        if (nonFiniteLossStep >= 0) {
+            meta.put("nonFiniteLossStep", nonFiniteLossStep);
+        }
         meta.set("settings", Checkpoint.JSON.valueToTree(settings));
         describe(meta);
         return new Checkpoint(meta, tensors);
@@ -245,6 +278,10 @@ public abstract class TrainingLoop implements AutoCloseable {
         lastLoss = c.meta().get("lastLoss").asDouble();
         // a checkpoint without the field was made before precision existed: fp32
         precision(Checkpoint.JSON.convertValue(c.meta().path("precision").asText("fp32"), Precision.class));
+        nonFiniteLossStep = c.meta().path("nonFiniteLossStep").asLong(-1);
+        if (nonFiniteLossStep >= 0) {
+            step = totalSteps(); // it ended there: a resumed slice finishes, it does not train on
+        }
         restoreDescription(c.meta());
         restoreExtraTensors(c.tensors());
     }

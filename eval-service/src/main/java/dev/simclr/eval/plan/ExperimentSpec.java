@@ -51,6 +51,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * whole (no {@code sample}) — e.g. an unlabelled import; without it, the main dataset (sampled).
      * {@code precision} (optional, every stage has its own): {@code fp32} (the default), {@code bf16} or
      * {@code auto} ({@link Precision}).
+     * {@code seeds} (optional, instead of {@code seed}): independent pretrainings, one encoder per seed, each crossed
+     * with every study seed — the findings then say for how many encoders they hold.
      */
     public record Pretrain(int epochs, int batchSize, String policy, double temperature, int projectionLayers,
                            OptimizerSpec optimizer, String views, Long seed,
@@ -58,11 +60,27 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                            @com.fasterxml.jackson.annotation.JsonInclude(
                                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) DatasetRef dataset,
                            @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision,
+                           @com.fasterxml.jackson.annotation.JsonInclude(
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Long> seeds) {
         public static final Set<String> VIEWS = Set.of("in-process", "augment-service");
 
         public Pretrain {
             precision = requested(precision);
+        }
+
+        /**
+         * The one encoder of pretraining seed {@code encoderSeed} among {@code seeds}: this pretraining as if the spec
+         * had said {@code seed: encoderSeed} — the same run, under the same id, as a spec with that shared seed.
+         */
+        public Pretrain encoder(long encoderSeed) {
+            return new Pretrain(epochs, batchSize, policy, temperature, projectionLayers, optimizer, views, encoderSeed,
+                    dataset, precision, null);
+        }
+
+        /** Whether the spec asks for independent pretrainings ({@code seeds}). */
+        public boolean independentEncoders() {
+            return seeds != null;
         }
 
         public boolean viewsFromAugmentService() {
@@ -248,6 +266,13 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                             "pretrain.views: one of " + Pretrain.VIEWS + ", got '" + pretrain.views() + "'");
             if (pretrain.dataset() != null) {
                 c.dataset("pretrain.dataset", pretrain.dataset());
+            }
+            if (pretrain.seeds() != null) {
+                c.require(pretrain.seed() == null, "pretrain: give seed (one encoder every seed shares) or seeds "
+                        + "(independent encoders, each crossed with every seed), not both")
+                        .require(!pretrain.seeds().isEmpty() && pretrain.seeds().size() <= MAX_LIST
+                                && pretrain.seeds().stream().distinct().count() == pretrain.seeds().size(),
+                                "pretrain.seeds: from 1 to " + MAX_LIST + " seeds, each once (or leave it out)");
             }
         }
         boolean needsFinetune = studies != null && (studies.contains(ABLATION) || studies.contains(DISTILLATION));

@@ -70,12 +70,42 @@ public final class Planner {
     /** Epochs of views augment-service may write ahead of the trainer. */
     static final int AUGMENT_LOOKAHEAD_EPOCHS = 1;
 
+    /** The label of every run that rests on one of {@code pretrain.seeds}' encoders: that pretraining seed. */
+    public static final String ENCODER_SEED = "encoderSeed";
+
+    /**
+     * The experiment's runs. With {@code pretrain.seeds}, the plan of each independent encoder — each as the plan of
+     * a spec with that shared {@code pretrain.seed}, under the same run ids — one after another, every run labelled
+     * with its encoder's seed ({@link #ENCODER_SEED}; not the raw-pixel baselines, which no encoder makes).
+     */
     public static List<Node> plan(String experimentId, ExperimentSpec spec, Datasets data) {
+        if (!spec.pretrain().independentEncoders()) {
+            return plan(experimentId, spec, spec.pretrain(), data);
+        }
+        Map<String, Node> nodes = new LinkedHashMap<>();
+        for (long encoder : spec.pretrain().seeds()) {
+            for (Node n : plan(experimentId, spec, spec.pretrain().encoder(encoder), data)) {
+                if (!nodes.containsKey(n.runId())) {
+                    Map<String, String> labels = new java.util.TreeMap<>(n.labels());
+                    if (!labels.containsKey(BASELINE)) {
+                        labels.put(ENCODER_SEED, Long.toString(encoder));
+                    }
+                    nodes.put(n.runId(), new Node(n.runId(), n.stage(), n.study(), Map.copyOf(labels), n.needs(),
+                            n.request()));
+                }
+            }
+        }
+        return new ArrayList<>(nodes.values());
+    }
+
+    /** {@code p}: the pretraining every run of this plan starts from (one encoder or one per seed). */
+    private static List<Node> plan(String experimentId, ExperimentSpec spec, ExperimentSpec.Pretrain p,
+                                   Datasets data) {
         Map<String, Node> nodes = new LinkedHashMap<>();
         for (long seed : spec.allSeeds()) {
             boolean main = spec.seeds().contains(seed); // a transfer-only seed runs nothing else
-            DatasetRef pretrainData = spec.pretrain().datasetOr(data.main());
-            List<Node> pretrainRuns = pretrain(experimentId, spec, data, pretrainData, spec.encoder(), seed);
+            DatasetRef pretrainData = p.datasetOr(data.main());
+            List<Node> pretrainRuns = pretrain(experimentId, spec, p, data, pretrainData, spec.encoder(), seed);
             pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
             if (main && spec.studies().contains(ExperimentSpec.ABLATION)) {
@@ -98,16 +128,28 @@ public final class Planner {
                 nodes.putIfAbsent(teacher.runId(), teacher);
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
-                    List<Node> baseRuns = student.equals(spec.encoder()) ? List.of(pretrain)
-                            : pretrain(experimentId, spec, data, pretrainData, student, seed);
+                    boolean same = student.equals(spec.encoder());
+                    List<Node> baseRuns = same ? List.of(pretrain)
+                            : pretrain(experimentId, spec, p, data, pretrainData, student, seed);
                     Node base = baseRuns.get(baseRuns.size() - 1);
                     for (DistillMode mode : d.modes()) {
-                        if (mode == DistillMode.FROZEN_BASE) {
+                        boolean frozen = mode == DistillMode.FROZEN_BASE;
+                        if (frozen) {
                             baseRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                         }
-                        Node n = distill(experimentId, spec, data, data.main(), teacher,
-                                mode == DistillMode.FROZEN_BASE ? base : null, student, mode, seed);
+                        Node n = distill(experimentId, spec, data, data.main(), teacher, frozen ? base : null, student,
+                                mode, seed, !frozen ? null : same ? TEACHERS_BASE : OWN_BASE);
                         nodes.putIfAbsent(n.runId(), n);
+                        if (frozen && same) {
+                            // the control: the same architecture on a base pretrained independently of the teacher's,
+                            // so "same architecture" and "same weights as the teacher's start" are two findings
+                            List<Node> independent = pretrainAt(experimentId, spec, p, data, pretrainData, student,
+                                    independentSeed(p.seedFor(seed)), INDEPENDENT_BASE);
+                            independent.forEach(x -> nodes.putIfAbsent(x.runId(), x));
+                            Node c = distill(experimentId, spec, data, data.main(), teacher,
+                                    independent.get(independent.size() - 1), student, mode, seed, INDEPENDENT_BASE);
+                            nodes.putIfAbsent(c.runId(), c);
+                        }
                     }
                 }
             }
@@ -185,13 +227,34 @@ public final class Planner {
      * The pretraining run, last; before it, when its views come from augment-service, the augment run that writes
      * them. Both are issued at once: augment-service keeps a bounded look-ahead of shards in front of the trainer.
      */
-    private static List<Node> pretrain(String exp, ExperimentSpec spec, Datasets all, DatasetRef data,
-                                       EncoderSpec encoder, long runSeed) {
-        ExperimentSpec.Pretrain p = spec.pretrain();
-        long seed = p.seedFor(runSeed); // the same node for every seed when pretraining is shared
+    private static List<Node> pretrain(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
+                                       DatasetRef data, EncoderSpec encoder, long runSeed) {
+        // the same node for every seed when pretraining is shared
+        return pretrainAt(exp, spec, p, all, data, encoder, p.seedFor(runSeed), null);
+    }
+
+    /**
+     * The distillation students' frozen base: the teacher's own pretraining ({@code base} "teacher's"), another
+     * architecture's pretraining ("own"), or the same architecture pretrained independently ("independent").
+     */
+    public static final String TEACHERS_BASE = "teacher's";
+    public static final String OWN_BASE = "own";
+    public static final String INDEPENDENT_BASE = "independent";
+    /** Added to a pretraining seed for the independent base of the same-architecture control: a seed nothing else uses. */
+    public static final long INDEPENDENT_SEED_OFFSET = 1_000_000;
+
+    /** The seed of the pretraining independent of the one of seed {@code pretrainSeed}. */
+    public static long independentSeed(long pretrainSeed) {
+        return pretrainSeed + INDEPENDENT_SEED_OFFSET;
+    }
+
+    /** {@code base}: labels the pretraining as a distillation control's base (null: a study's encoder). */
+    private static List<Node> pretrainAt(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
+                                         DatasetRef data, EncoderSpec encoder, long seed, String base) {
         String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset",
                 input(all, data), "pretrain", p));
-        Map<String, String> labels = Map.of("seed", Long.toString(seed), "encoder", name(encoder));
+        Map<String, String> labels = base == null ? Map.of("seed", Long.toString(seed), "encoder", name(encoder))
+                : Map.of("seed", Long.toString(seed), "encoder", name(encoder), "base", base);
         String augmentRunId = p.viewsFromAugmentService() ? id(exp, spec, Stage.AUGMENT, Map.of("for", runId)) : null;
         Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
@@ -231,8 +294,9 @@ public final class Planner {
                         done.get(pretrain.runId()).checkpointKey(), null, f.precision()));
     }
 
+    /** {@code baseLabel}: which frozen base ({@link #TEACHERS_BASE}, {@link #OWN_BASE}, {@link #INDEPENDENT_BASE}). */
     private static Node distill(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node teacher, Node base,
-                                EncoderSpec student, DistillMode mode, long seed) {
+                                EncoderSpec student, DistillMode mode, long seed, String baseLabel) {
         ExperimentSpec.Distill d = spec.distill();
         // what the run computes: the other students, modes and the teacher's policy name are not part of it
         Map<String, Object> identity = new java.util.LinkedHashMap<>(Map.of("teacher", teacher.runId(), "student",
@@ -249,7 +313,9 @@ public final class Planner {
         withPrecision(identity, d.precision());
         String runId = id(exp, spec, Stage.DISTILL, identity);
         List<String> needs = base == null ? List.of(teacher.runId()) : List.of(teacher.runId(), base.runId());
-        Map<String, String> labels = Map.of("student", name(student), "mode", mode.wireName(), "seed", Long.toString(seed));
+        Map<String, String> labels = baseLabel == null ? Map.of("student", name(student), "mode", mode.wireName(),
+                "seed", Long.toString(seed)) : Map.of("student", name(student), "mode", mode.wireName(), "seed",
+                Long.toString(seed), "base", baseLabel);
         return new Node(runId, Stage.DISTILL, ExperimentSpec.DISTILLATION, labels, needs,
                 done -> new DistillRequested(Event.SCHEMA_VERSION, exp, runId,
                         done.get(teacher.runId()).checkpointKey(), student, mode,

@@ -25,20 +25,56 @@ public final class Findings {
     public static final String CONFIRMED = "confirmed";
     public static final String REFUTED = "refuted";
     public static final String INCONCLUSIVE = "inconclusive";
+    /** A verdict that rests on a degenerate run ({@link Health}): neither confirmed nor refuted, whatever its interval. */
+    public static final String INVALID = "invalid";
 
     /**
      * {@code claim}: what the reference found, as "A − B > 0"; {@code heldEqual}: what the comparison keeps the same.
-     * Differences in accuracy points (0–1 scale, like every metric here).
+     * Differences in accuracy points (0–1 scale, like every metric here). {@code invalid}: the degenerate run the
+     * verdict rests on and why (then {@code verdict} is {@link #INVALID}), or null.
      */
     public record Finding(String id, String study, String claim, String heldEqual, int seeds, Double mean,
-                          Double ci95, String verdict) {
+                          Double ci95, String verdict, String invalid, List<Finding> perEncoder) {
+        public Finding(String id, String study, String claim, String heldEqual, int seeds, Double mean, Double ci95,
+                       String verdict) {
+            this(id, study, claim, heldEqual, seeds, mean, ci95, verdict, null, null);
+        }
+
+        /**
+         * {@code perEncoder}: with independent pretrainings, this finding within each encoder (its seeds' paired
+         * differences); this one is then across them (its {@code seeds} counts encoders). Null with one encoder.
+         */
+        public Finding {
+            perEncoder = perEncoder == null ? null : List.copyOf(perEncoder);
+        }
+
+        /** How many encoders' own verdicts are {@link #CONFIRMED} (with independent pretrainings). */
+        public int holdsFor() {
+            return perEncoder == null ? 0 : (int) perEncoder.stream().filter(f -> CONFIRMED.equals(f.verdict())).count();
+        }
+
         public String text() {
             if (mean == null) {
                 return INCONCLUSIVE + " (not measured: no seed ran both sides of the comparison)";
             }
             String diff = ci95 == null ? String.format(java.util.Locale.ROOT, "%+.1f", 100 * mean)
                     : String.format(java.util.Locale.ROOT, "%+.1f ± %.1f", 100 * mean, 100 * ci95);
-            return verdict + ": " + diff + " points over " + seeds + " seed" + (seeds == 1 ? "" : "s");
+            String unit = perEncoder == null ? " seed" : " encoder";
+            String measured = diff + " points over " + seeds + unit + (seeds == 1 ? "" : "s");
+            if (perEncoder != null) {
+                measured += "; holds for " + holdsFor() + " of " + perEncoder.size() + " encoders ("
+                        + String.join(", ", perEncoder.stream().map(f -> f.id() + " " + (f.invalid() != null
+                        ? INVALID : f.verdict()) + (f.mean() == null ? "" : String.format(java.util.Locale.ROOT,
+                        " %+.1f", 100 * f.mean()))).toList()) + ")";
+            }
+            return invalid != null ? INVALID + ": " + invalid + " (as measured: " + measured + ")"
+                    : verdict + ": " + measured;
+        }
+
+        /** This finding resting on the degenerate runs {@code bad} (none: unchanged). */
+        Finding restingOn(List<String> bad, Health health) {
+            return bad.isEmpty() ? this : new Finding(id, study, claim, heldEqual, seeds, mean, ci95, INVALID,
+                    health.invalid(bad), perEncoder);
         }
     }
 
@@ -58,37 +94,106 @@ public final class Findings {
         return new Finding(id, study, claim, heldEqual, n, mean, ci, verdict);
     }
 
-    /** Every finding the experiment's studies can speak to. */
+    /**
+     * Every finding the experiment's studies can speak to; one that rests on a degenerate run (or a run made from
+     * one) is {@link #INVALID}. With independent pretrainings ({@code pretrain.seeds}): each finding within every
+     * encoder (the paired differences over its seeds: fine-tuning, distillation and evaluation noise, given that
+     * encoder), and across encoders — Student's t with n − 1 degrees of freedom on the n encoders' mean differences,
+     * the two-stage (summary-statistics) estimate of a nested design: each encoder's mean already averages its seeds'
+     * noise, so the spread of those means holds the encoder-to-encoder variance plus that averaged seed variance, and
+     * with every encoder crossed with the same seeds it is the exact test of the method's effect over encoders. It
+     * asks for no variance-component model, and does not pretend seeds of different encoders are independent pairs.
+     */
     public static List<Finding> of(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results) {
+        List<String> encoders = plan.stream().map(n -> n.labels().get(Planner.ENCODER_SEED))
+                .filter(java.util.Objects::nonNull).distinct().toList();
+        if (encoders.size() < 2) {
+            return ofOneEncoder(spec, plan, results);
+        }
+        Map<String, Map<String, Finding>> byId = new LinkedHashMap<>();
+        for (String e : encoders) {
+            List<Planner.Node> mine = plan.stream().filter(n -> !n.labels().containsKey(Planner.ENCODER_SEED)
+                    || e.equals(n.labels().get(Planner.ENCODER_SEED))).toList();
+            for (Finding f : ofOneEncoder(spec, mine, results)) {
+                byId.computeIfAbsent(f.id(), k -> new LinkedHashMap<>()).put(e, f);
+            }
+        }
         List<Finding> out = new ArrayList<>();
+        byId.forEach((id, perEncoder) -> {
+            List<Finding> each = new ArrayList<>();
+            perEncoder.forEach((e, f) -> each.add(new Finding(id + " [encoder " + e + "]", f.study(), f.claim(),
+                    f.heldEqual(), f.seeds(), f.mean(), f.ci95(), f.verdict(), f.invalid(), null)));
+            Finding first = each.get(0);
+            List<Double> means = each.stream().map(Finding::mean).filter(java.util.Objects::nonNull).toList();
+            Finding across = verdict(id, first.study(), first.claim(), first.heldEqual().replace("per seed",
+                    "per seed within an encoder") + "; across " + each.size() + " independently pretrained encoders, "
+                    + "each crossed with the same seeds", means);
+            String invalid = each.stream().map(Finding::invalid).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(null);
+            out.add(new Finding(id, across.study(), across.claim(), across.heldEqual(), across.seeds(), across.mean(),
+                    across.ci95(), invalid != null ? INVALID : across.verdict(), invalid, each));
+        });
+        return out;
+    }
+
+    /** The findings of a plan with one encoder per seed or one shared encoder. */
+    private static List<Finding> ofOneEncoder(ExperimentSpec spec, List<Planner.Node> plan,
+                                              Map<String, RunCompleted> results) {
+        Health health = Health.of(plan, results);
+        List<Finding> out = new ArrayList<>();
+        Map<Finding, java.util.Set<String>> usedBy = new java.util.IdentityHashMap<>();
+        java.util.Set<String> used = new java.util.LinkedHashSet<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
             // per label fraction when the ablation sweeps them ("1a @ 10 %"), else once
             List<String> fractions = plan.stream().filter(n -> ExperimentSpec.ABLATION.equals(n.study()))
                     .map(n -> n.labels().get("fraction")).distinct().toList();
             for (String fraction : fractions) {
                 String at = fraction == null ? "" : " @ " + fraction;
-                Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.ABLATION,
+                Map<String, Map<String, Double>> bySeed = bySeed(used, plan, results, ExperimentSpec.ABLATION,
                         n -> java.util.Objects.equals(fraction, n.labels().get("fraction")) ? n.labels().get("policy")
                                 : null, "top1");
                 String held = "same pretrained encoder, fine-tuning epochs, labels (" + (fraction == null ? "the "
                         + "spec's fraction" : fraction + ", nested") + ") and data order per seed";
-                out.add(verdict("1a" + at, ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning "
+                add(out, used, usedBy, verdict("1a" + at, ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning "
                         + "helps)", held, paired(bySeed, m -> diff(m, List.of("all"), List.of("none")))));
-                out.add(verdict("1b" + at, ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean "
+                add(out, used, usedBy, verdict("1b" + at, ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean "
                         + "of the single operations (crop, flip, color) > 0", held, paired(bySeed, m -> diff(m,
                         List.of("crop+color", "flip+crop"), List.of("crop", "flip", "color")))));
-                out.add(verdict("1c" + at, ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
+                add(out, used, usedBy, verdict("1c" + at, ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
                         paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"), List.of("none")))));
             }
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
             String teacherFamily = spec.encoder().family().wireName();
             for (var mode : spec.distill().modes()) {
-                Map<String, Map<String, Double>> bySeed = bySeed(plan, results, ExperimentSpec.DISTILLATION,
+                boolean control = plan.stream().anyMatch(n -> ExperimentSpec.DISTILLATION.equals(n.study())
+                        && mode.wireName().equals(n.labels().get("mode"))
+                        && Planner.INDEPENDENT_BASE.equals(n.labels().get("base")));
+                if (control) {
+                    // frozen bases: the teacher's own, the same architecture pretrained independently, the other
+                    // architecture's own — two findings, each changing one thing
+                    Map<String, Map<String, Double>> byBase = bySeed(used, plan, results, ExperimentSpec.DISTILLATION,
+                            n -> mode.wireName().equals(n.labels().get("mode")) ? n.labels().get("base") : null,
+                            "top1");
+                    String held = "same teacher (α = " + spec.distill().alpha() + "), unlabelled images, epochs and "
+                            + "data order per seed; students of the same width";
+                    add(out, used, usedBy, verdict("2-" + mode.wireName() + " same architecture",
+                            ExperimentSpec.DISTILLATION, "same-architecture student on an independently pretrained "
+                            + "base − other-architecture student on its own base > 0", held + "; neither base is the "
+                            + "teacher's", paired(byBase, m -> diff(m, List.of(Planner.INDEPENDENT_BASE),
+                            List.of(Planner.OWN_BASE)))));
+                    add(out, used, usedBy, verdict("2-" + mode.wireName() + " same weights",
+                            ExperimentSpec.DISTILLATION, "same-architecture student on the teacher's own pretrained "
+                            + "base − on an independently pretrained base > 0", held + "; same architecture, the "
+                            + "base's pretraining seed differs", paired(byBase, m -> diff(m,
+                            List.of(Planner.TEACHERS_BASE), List.of(Planner.INDEPENDENT_BASE)))));
+                    continue;
+                }
+                Map<String, Map<String, Double>> bySeed = bySeed(used, plan, results, ExperimentSpec.DISTILLATION,
                         n -> mode.wireName().equals(n.labels().get("mode"))
                                 ? (n.labels().get("student").startsWith(teacherFamily) ? "same" : "other") : null,
                         "top1");
-                out.add(verdict("2-" + mode.wireName(), ExperimentSpec.DISTILLATION, "same-architecture student − "
+                add(out, used, usedBy, verdict("2-" + mode.wireName(), ExperimentSpec.DISTILLATION, "same-architecture student − "
                         + "other-architecture student > 0 (" + mode.wireName() + " students)", "same teacher, "
                         + "unlabelled images, epochs and data order per seed; students of the same width",
                         paired(bySeed, m -> diff(m, List.of("same"), List.of("other")))));
@@ -99,16 +204,16 @@ public final class Findings {
             // with the most; and the gain of the largest batch over the smallest, with the most classes minus with
             // the fewest
             List<Planner.Node> encoders = plan.stream().filter(n -> !n.labels().containsKey(Planner.BASELINE)).toList();
-            Map<String, Map<String, Double>> kappa = bySeed(encoders, results, ExperimentSpec.TRANSFER,
+            Map<String, Map<String, Double>> kappa = bySeed(used, encoders, results, ExperimentSpec.TRANSFER,
                     n -> n.labels().get("domain") + "|" + n.labels().get("classes") + "|" + n.labels().get("batch"),
                     CHANCE_CORRECTED);
             boolean steps = spec.transfer().steps() != null;
             String budget = steps ? "about " + spec.transfer().steps() + " optimiser steps of linear evaluation per run"
                     : "same epochs of linear evaluation";
-            out.add(verdict("3a", ExperimentSpec.TRANSFER, "chance-corrected accuracy with the fewest classes − with "
+            add(out, used, usedBy, verdict("3a", ExperimentSpec.TRANSFER, "chance-corrected accuracy with the fewest classes − with "
                     + "the most > 0 (fewer classes transfer better)", "same pretrained encoder per seed, " + budget
                     + "; chance removed by (acc − 1/k)/(1 − 1/k)", paired(kappa, Findings::fewestMinusMost)));
-            out.add(verdict("3b", ExperimentSpec.TRANSFER, "gain of the largest batch over the smallest, with the "
+            add(out, used, usedBy, verdict("3b", ExperimentSpec.TRANSFER, "gain of the largest batch over the smallest, with the "
                     + "most classes − with the fewest > 0", "same encoder per seed; batch sizes compared at " + (steps
                     ? "equal steps (a larger batch sees more images)" : "equal epochs (a smaller batch makes more "
                     + "steps)"), paired(kappa, Findings::batchGainGrowth)));
@@ -121,18 +226,25 @@ public final class Findings {
                     String most = plan.stream().filter(n -> domain.equals(n.labels().get("domain")))
                             .map(n -> Integer.parseInt(n.labels().get("classes"))).max(Integer::compare)
                             .map(String::valueOf).orElseThrow();
-                    Map<String, Map<String, Double>> top1 = bySeed(plan, results, ExperimentSpec.TRANSFER,
+                    Map<String, Map<String, Double>> top1 = bySeed(used, plan, results, ExperimentSpec.TRANSFER,
                             n -> !domain.equals(n.labels().get("domain")) || !most.equals(n.labels().get("classes"))
                                     ? null : n.labels().containsKey(Planner.BASELINE) ? "pixels"
                                     : largest.equals(n.labels().get("batch")) ? "encoder" : null, "top1");
-                    out.add(verdict("3p " + domain, ExperimentSpec.TRANSFER, "linear evaluation − logistic "
+                    add(out, used, usedBy, verdict("3p " + domain, ExperimentSpec.TRANSFER, "linear evaluation − logistic "
                             + "regression on raw pixels > 0, " + most + " classes of " + domain + " (SimCLR's premise: "
                             + "its features beat the pixels)", "same subset, batch " + largest + " and " + budget,
                             paired(top1, m -> diff(m, List.of("encoder"), List.of("pixels")))));
                 }
             }
         }
-        return out;
+        return out.stream().map(f -> f.restingOn(health.restsOn(usedBy.get(f)), health)).toList();
+    }
+
+    /** Adds a finding with the runs the last bySeed call read: the values it rests on. */
+    private static void add(List<Finding> out, java.util.Set<String> used, Map<Finding, java.util.Set<String>> usedBy,
+                            Finding f) {
+        out.add(f);
+        usedBy.put(f, new java.util.LinkedHashSet<>(used));
     }
 
     /** Not a stored metric: top-1 with chance removed, {@code (acc − 1/k)/(1 − 1/k)} for k classes (0 = chance). */
@@ -153,10 +265,14 @@ public final class Findings {
         return (accuracy - chance) / (1 - chance);
     }
 
-    /** seed → condition → metric, from the runs of a study that {@code condition} names (null: not counted). */
-    static Map<String, Map<String, Double>> bySeed(List<Planner.Node> plan, Map<String, RunCompleted> results,
-                                                   String study, Function<Planner.Node, String> condition,
-                                                   String metric) {
+    /**
+     * seed → condition → metric, from the runs of a study that {@code condition} names (null: not counted);
+     * {@code used} is set to the runs read.
+     */
+    static Map<String, Map<String, Double>> bySeed(java.util.Set<String> used, List<Planner.Node> plan,
+                                                   Map<String, RunCompleted> results, String study,
+                                                   Function<Planner.Node, String> condition, String metric) {
+        used.clear();
         Map<String, Map<String, List<Double>>> acc = new TreeMap<>();
         for (Planner.Node n : plan) {
             RunCompleted r = results.get(n.runId());
@@ -165,6 +281,7 @@ public final class Findings {
             if (v == null) {
                 continue;
             }
+            used.add(n.runId());
             acc.computeIfAbsent(n.labels().get("seed"), k -> new LinkedHashMap<>())
                     .computeIfAbsent(c, k -> new ArrayList<>()).add(v);
         }

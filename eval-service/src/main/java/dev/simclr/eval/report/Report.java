@@ -62,14 +62,43 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                            Map<String, Object> lineage) {
         StringBuilder b = new StringBuilder(PROTOCOL);
         Long shared = spec.pretrain() == null ? null : spec.pretrain().seed();
-        b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a seed "
-                + "pair differs only in what follows pretraining (its data order and head initialisation)."
-                : " Pretraining: one encoder per seed.");
+        List<Long> encoders = spec.pretrain() == null ? null : spec.pretrain().seeds();
+        if (encoders != null) {
+            b.append(" Pretraining: ").append(encoders.size()).append(" independent encoders (pretraining seeds ")
+                    .append(encoders.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")))
+                    .append("), each crossed with every seed. Each verdict is drawn within every encoder — its "
+                    + "interval covers the seeds' fine-tuning, distillation and evaluation noise given that encoder "
+                    + "— and across encoders: Student's t (n − 1 degrees of freedom) on the encoders' mean "
+                    + "differences, an interval that covers pretraining noise (encoder to encoder) as well; \"holds "
+                    + "for k of n encoders\" counts the encoders whose own verdict is confirmed. Table cells pool "
+                    + "every encoder × seed run, so their intervals mix both variances.");
+        } else {
+            b.append(shared != null ? " Pretraining: one encoder (seed " + shared + ") shared by every seed, so a "
+                    + "seed pair differs only in what follows pretraining (its data order and head initialisation); "
+                    + "the verdicts' intervals cover that noise only, not another pretraining's."
+                    : " Pretraining: one encoder per seed, so a seed's pretraining and what follows it vary together "
+                    + "and the verdicts' intervals cover both.");
+        }
         if (spec.pretrain() != null && spec.pretrain().dataset() != null) {
             b.append(" Pretraining reads ").append(spec.pretrain().dataset().name()).append('/')
                     .append(spec.pretrain().dataset().version()).append(" (pretrain.dataset: whole, no labels read); "
                     + "the studies read ").append(spec.dataset().name()).append('/').append(spec.dataset().version())
                     .append('.');
+        }
+        if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
+            double alpha = spec.distill().alpha();
+            b.append(" Distillation: α = ").append(alpha).append(alpha == 0 ? " — the student learns from the "
+                    + "teacher's softened outputs alone, on unlabelled images, as the reference distilled"
+                    : " of the label loss beside the teacher's softened outputs (the reference used α = 0)")
+                    .append(", temperature ").append(spec.distill().temperature()).append('.');
+            if (spec.distill().modes().contains(dev.simclr.contracts.DistillMode.FROZEN_BASE)) {
+                b.append(" Frozen-base students train a dense head on a SimCLR-pretrained base: the teacher's own "
+                        + "pretrained encoder (same architecture, same weights as the teacher's start), the same "
+                        + "architecture pretrained independently (pretraining seed + ")
+                        .append(Planner.INDEPENDENT_SEED_OFFSET).append(", same settings), or the other "
+                        + "architecture's own pretraining; \"same architecture\" compares the independent base with "
+                        + "the other architecture, \"same weights\" the teacher's base with the independent one.");
+            }
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER) && spec.transfer() != null) {
             b.append(spec.transfer().steps() != null ? " Transfer: steps held equal across batch sizes (about "
@@ -103,6 +132,19 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                         + "jitter of brightness, contrast, saturation and hue (p 0.8) and greyscale (p 0.2); all = "
                         + "crop+flip+color.");
             }
+        }
+        Health health = Health.of(plan, results);
+        long finished = plan.stream().filter(n -> results.containsKey(n.runId())).count();
+        if (health.degenerate().isEmpty()) {
+            b.append(" Health checks (final loss against ln(2N − 1), embedding collapse, kNN and heads at chance, "
+                    + "constant predictions, non-finite losses): none of the ").append(finished)
+                    .append(" finished runs is degenerate.");
+        } else {
+            b.append(" Degenerate runs (").append(health.degenerate().size()).append(" of ").append(finished)
+                    .append(" finished; shown in the tables' n column, and every verdict that rests on one, or on a "
+                    + "run made from one, is invalid): ");
+            b.append(String.join("; ", health.degenerate().keySet().stream().map(health::describe).toList()))
+                    .append('.');
         }
         return b.toString();
     }
@@ -175,16 +217,25 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         }
     }
 
-    /** {@code referenceValues}: the reference's top-1 (0–1) for a row, where it reports one. */
+    /**
+     * {@code referenceValues}: the reference's top-1 (0–1) for a row, where it reports one; {@code degenerate}: per
+     * row, how many of its runs are degenerate or rest on a degenerate run ({@link Health}) — they are in the row's
+     * values, shown, not hidden, and the findings that read them say {@code invalid}.
+     */
     public record Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
-                        String reference, Map<String, Double> referenceValues) {
+                        String reference, Map<String, Double> referenceValues, Map<String, Integer> degenerate) {
         public Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
                      String reference) {
-            this(title, rowHeader, columns, rows, reference, Map.of());
+            this(title, rowHeader, columns, rows, reference, Map.of(), Map.of());
+        }
+
+        public Table(String title, String rowHeader, List<String> columns, Map<String, Map<String, Cell>> rows,
+                     String reference, Map<String, Double> referenceValues) {
+            this(title, rowHeader, columns, rows, reference, referenceValues, Map.of());
         }
 
         Table withReferenceValues(Map<String, Double> values) {
-            return new Table(title, rowHeader, columns, rows, reference, values);
+            return new Table(title, rowHeader, columns, rows, reference, values, degenerate);
         }
     }
 
@@ -215,22 +266,26 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             tables.put(ExperimentSpec.ABLATION, t.withReferenceValues(ref));
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
+            // a row per student, mode and frozen base (the teacher's, an independent one of the same architecture,
+            // the other architecture's own), with the student's size
+            Function<Planner.Node, String> student = n -> n.labels().get("student") + ", " + n.labels().get("mode")
+                    + (n.labels().containsKey("base") ? ", " + n.labels().get("base") + " base" : "")
+                    + parameters(results.get(n.runId()));
             Table students = table("Distillation: student test top-1 %", "student", plan, results,
-                    ExperimentSpec.DISTILLATION, n -> n.labels().get("student") + ", " + n.labels().get("mode"),
-                    n -> "student top-1", "top1");
-            Table teachers = table("", "student", plan, results, ExperimentSpec.DISTILLATION,
-                    n -> n.labels().get("student") + ", " + n.labels().get("mode"), n -> "teacher top-1",
-                    "teacherTop1");
-            students.rows().forEach((row, cells) -> cells.putAll(teachers.rows().get(row)));
+                    ExperimentSpec.DISTILLATION, student, n -> "student top-1", "top1");
+            Table teachers = table("", "student", plan, results, ExperimentSpec.DISTILLATION, student,
+                    n -> "teacher top-1", "teacherTop1");
+            students.rows().forEach((row, cells) -> cells.putAll(teachers.rows().getOrDefault(row, Map.of())));
             Map<String, Double> ref = new LinkedHashMap<>();
             students.rows().keySet().forEach(row -> Reference.TABLE2.forEach((family, v) -> {
-                if (row.startsWith(family) && row.endsWith(", frozen-base")) {
-                    ref.put(row, v); // their students: frozen base + dense head
+                if (row.startsWith(family) && row.contains(", frozen-base")
+                        && !row.contains(", " + Planner.INDEPENDENT_BASE + " base")) {
+                    ref.put(row, v); // their students: frozen base + dense head, the teacher's own base for ResNet
                 }
             }));
             tables.put(ExperimentSpec.DISTILLATION, new Table(students.title(), students.rowHeader(),
                     List.of("student top-1", "teacher top-1"), students.rows(),
-                    REFERENCE_FINDING.get(ExperimentSpec.DISTILLATION), ref));
+                    REFERENCE_FINDING.get(ExperimentSpec.DISTILLATION), ref, students.degenerate()));
         }
         if (spec.studies().contains(ExperimentSpec.TRANSFER)) {
             // one domain: a row per number of classes; more (e.g. sklearn's digits beside Fashion-MNIST): a row
@@ -265,6 +320,7 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             m.put("study", n.study());
             m.put("labels", n.labels());
             m.put("metrics", r == null ? Map.of() : r.metrics());
+            m.put("degenerate", r == null ? null : r.degenerate());
             m.put("checkpointKey", r == null ? null : r.checkpointKey());
             m.put("cpuSeconds", r == null ? null : r.cpuSeconds());
             m.put("codeVersion", r == null ? null : r.codeVersion());
@@ -281,9 +337,27 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                 submitted.spec(), lineage, timing);
     }
 
+    /** " · 2.79 M parameters (33.0 k trained)": a student's size, from its result (nothing before it has one). */
+    static String parameters(RunCompleted r) {
+        Double all = r == null ? null : r.metrics().get("parameters");
+        Double trained = r == null ? null : r.metrics().get("trainableParameters");
+        if (all == null) {
+            return "";
+        }
+        return " · " + count(all) + " parameters" + (trained == null || trained.equals(all) ? ""
+                : " (" + count(trained) + " trained)");
+    }
+
+    private static String count(double n) {
+        return n >= 1e6 ? String.format(Locale.ROOT, "%.2f M", n / 1e6) : n >= 1e3
+                ? String.format(Locale.ROOT, "%.1f k", n / 1e3) : String.format(Locale.ROOT, "%.0f", n);
+    }
+
     private static Table table(String title, String rowHeader, List<Planner.Node> plan,
                                Map<String, RunCompleted> results, String study, Function<Planner.Node, String> row,
                                Function<Planner.Node, String> column, String metric) {
+        Health health = Health.of(plan, results);
+        Map<String, java.util.Set<String>> tainted = new LinkedHashMap<>();
         Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
         List<String> columns = new ArrayList<>();
         for (Planner.Node n : plan) {
@@ -298,14 +372,19 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             }
             values.computeIfAbsent(row.apply(n), k -> new LinkedHashMap<>()).computeIfAbsent(c,
                     k -> new ArrayList<>()).add(v);
+            if (!health.restsOn(List.of(n.runId())).isEmpty()) {
+                tainted.computeIfAbsent(row.apply(n), k -> new java.util.HashSet<>()).add(n.runId());
+            }
         }
+        Map<String, Integer> degenerate = new LinkedHashMap<>();
+        tainted.forEach((r, ids) -> degenerate.put(r, ids.size()));
         Map<String, Map<String, Cell>> rows = new LinkedHashMap<>();
         values.forEach((r, cols) -> {
             Map<String, Cell> cells = new LinkedHashMap<>();
             cols.forEach((c, v) -> cells.put(c, Cell.of(v)));
             rows.put(r, cells);
         });
-        return new Table(title, rowHeader, columns, rows, REFERENCE_FINDING.get(study));
+        return new Table(title, rowHeader, columns, rows, REFERENCE_FINDING.get(study), Map.of(), degenerate);
     }
 
     /** The tables as Markdown: what the CLI prints and results.md holds (templates/report.md, then the timing). */

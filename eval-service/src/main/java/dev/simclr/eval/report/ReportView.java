@@ -53,7 +53,8 @@ public record ReportView(String experimentId, String protocol, String reference,
                     Double v = t.referenceValues().get(row);
                     line.add(v == null ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v));
                 }
-                line.add(Integer.toString(n));
+                Integer bad = t.degenerate().get(row);
+                line.add(n + (bad == null ? "" : " (" + bad + " degenerate)"));
                 rows.add(line);
             });
             tables.add(new TableView(study, t.title(), header, rows,

@@ -152,9 +152,12 @@ class PlannerTest {
         ExperimentSpec shared = ExperimentSpec.read(spec);
         assertThat(shared.problems()).isEmpty();
         List<Planner.Node> plan = Planner.plan("exp", shared, new Planner.Datasets(DATA, Map.of()));
-        // demo: three seeds, students resnet18 (the encoder) and vgg11 (its own frozen base)
-        assertThat(own).filteredOn(n -> n.stage() == Stage.PRETRAIN).hasSize(6);
-        List<Planner.Node> pretrains = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN).toList();
+        // demo: three seeds, students resnet18 (the encoder; and its independent base) and vgg11 (its own base)
+        assertThat(own).filteredOn(n -> n.stage() == Stage.PRETRAIN).hasSize(9);
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.PRETRAIN && n.labels().containsKey("base"))
+                .singleElement().satisfies(n -> assertThat(n.labels()).containsEntry("seed", "1000011"));
+        List<Planner.Node> pretrains = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN
+                && !n.labels().containsKey("base")).toList();
         assertThat(pretrains).hasSize(2).allSatisfy(n -> {
             assertThat(((TrainRequested) n.request().apply(Map.of())).seed()).isEqualTo(11);
             assertThat(n.labels()).containsEntry("seed", "11");
@@ -165,7 +168,83 @@ class PlannerTest {
         assertThat(finetunes).allSatisfy(n -> assertThat(n.needs()).containsExactly(encoder.runId()));
         assertThat(finetunes.stream().map(n -> n.labels().get("seed")).distinct()).containsExactlyInAnyOrder("1",
                 "2", "3");
-        assertThat(plan.size()).isEqualTo(own.size() - 4);
+        assertThat(plan.size()).isEqualTo(own.size() - 6);
+    }
+
+    @Test
+    void frozenBaseStudentsGetTheTeachersBaseAnIndependentBaseOfTheSameArchitectureAndTheOtherArchitecturesOwn()
+            throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode json = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        json.putArray("studies").add(ExperimentSpec.DISTILLATION);
+        json.putArray("seeds").add(4);
+        List<Planner.Node> plan = Planner.plan("exp", ExperimentSpec.read(json), new Planner.Datasets(DATA, Map.of()));
+        Map<String, Planner.Node> byId = new java.util.HashMap<>();
+        plan.forEach(n -> byId.put(n.runId(), n));
+        Planner.Node teacherBase = plan.stream().filter(n -> n.stage() == Stage.PRETRAIN
+                && n.labels().get("encoder").startsWith("resnet") && !n.labels().containsKey("base")).findFirst()
+                .orElseThrow();
+        List<Planner.Node> frozen = plan.stream().filter(n -> n.stage() == Stage.DISTILL
+                && "frozen-base".equals(n.labels().get("mode"))).toList();
+        assertThat(frozen).extracting(n -> n.labels().get("base")).containsExactlyInAnyOrder(Planner.TEACHERS_BASE,
+                Planner.INDEPENDENT_BASE, Planner.OWN_BASE);
+        for (Planner.Node n : frozen) {
+            Planner.Node base = byId.get(n.needs().get(1));
+            switch (n.labels().get("base")) {
+                case Planner.TEACHERS_BASE -> assertThat(base).isSameAs(teacherBase);
+                case Planner.INDEPENDENT_BASE -> {
+                    assertThat(base.labels()).containsEntry("encoder", teacherBase.labels().get("encoder"))
+                            .containsEntry("seed", "1000004").containsEntry("base", Planner.INDEPENDENT_BASE);
+                    assertThat(((TrainRequested) base.request().apply(Map.of())).seed()).isEqualTo(1_000_004);
+                    assertThat(n.labels().get("student")).isEqualTo(teacherBase.labels().get("encoder"));
+                }
+                default -> assertThat(base.labels().get("encoder")).startsWith("vgg");
+            }
+            // the same teacher for all three
+            assertThat(n.needs().get(0)).isEqualTo(frozen.get(0).needs().get(0));
+        }
+        // full students have no base and no control
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.DISTILL && "full".equals(n.labels().get("mode")))
+                .hasSize(2).allSatisfy(n -> assertThat(n.labels()).doesNotContainKey("base"));
+    }
+
+    @Test
+    void independentPretrainingsAreEachCrossedWithEverySeedUnderTheIdsOfASharedSeed() throws Exception {
+        JsonNode recipe = new ObjectMapper().readTree(Path.of("../recipes/demo.json").toFile());
+        ObjectNode json = (ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        json.putArray("studies").add(ExperimentSpec.ABLATION).add(ExperimentSpec.DISTILLATION);
+        json.putArray("seeds").add(4).add(5);
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(2).add(3);
+        ExperimentSpec spec = ExperimentSpec.read(json);
+        assertThat(spec.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", spec, new Planner.Datasets(DATA, Map.of()));
+        // per encoder: its pretraining, the VGG student's and the independent base of the control
+        assertThat(plan).filteredOn(n -> n.stage() == Stage.PRETRAIN).hasSize(9);
+        assertThat(plan).allSatisfy(n -> assertThat(n.labels()).containsKey(Planner.ENCODER_SEED));
+        List<Planner.Node> finetunes = plan.stream().filter(n -> n.study().equals(ExperimentSpec.ABLATION)).toList();
+        assertThat(finetunes).hasSize(3 * 2 * 7);
+        for (String e : List.of("1", "2", "3")) {
+            ((ObjectNode) json.path("pretrain")).remove("seeds");
+            ((ObjectNode) json.path("pretrain")).put("seed", Long.parseLong(e));
+            List<Planner.Node> one = Planner.plan("exp", ExperimentSpec.read(json), new Planner.Datasets(DATA,
+                    Map.of()));
+            // encoder e's runs are exactly the plan of a spec whose shared pretraining has seed e: the same ids
+            assertThat(plan.stream().filter(n -> e.equals(n.labels().get(Planner.ENCODER_SEED)))
+                    .map(Planner.Node::runId).toList()).containsExactlyElementsOf(one.stream().map(Planner.Node::runId)
+                    .toList());
+            // and every fine-tune of encoder e starts from encoder e's pretraining, for seeds 4 and 5
+            Planner.Node pretrain = one.get(0);
+            assertThat(pretrain.labels()).containsEntry("seed", e);
+            assertThat(finetunes.stream().filter(n -> e.equals(n.labels().get(Planner.ENCODER_SEED))))
+                    .hasSize(14).allSatisfy(n -> assertThat(n.needs()).containsExactly(pretrain.runId()));
+        }
+        // both: refused, with what to do
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(2);
+        assertThat(ExperimentSpec.read(json).problems()).contains("pretrain: give seed (one encoder every seed "
+                + "shares) or seeds (independent encoders, each crossed with every seed), not both");
+        ((ObjectNode) json.path("pretrain")).remove("seed");
+        ((ObjectNode) json.path("pretrain")).putArray("seeds").add(1).add(1);
+        assertThat(ExperimentSpec.read(json).problems()).anyMatch(p -> p.startsWith("pretrain.seeds:"));
     }
 
     @Test
@@ -179,7 +258,8 @@ class PlannerTest {
         assertThat(order).containsExactlyInAnyOrderElementsOf(plan);
         // every seed's pretraining of the main encoder before any other run, in plan (seed) order
         List<Planner.Node> mainPretrains = plan.stream()
-                .filter(n -> n.stage() == Stage.PRETRAIN && n.labels().get("encoder").startsWith("resnet")).toList();
+                .filter(n -> n.stage() == Stage.PRETRAIN && n.labels().get("encoder").startsWith("resnet")
+                        && !n.labels().containsKey("base")).toList();
         assertThat(mainPretrains).hasSize(spec.seeds().size());
         assertThat(order.subList(0, mainPretrains.size())).containsExactlyElementsOf(mainPretrains);
         // a seed's distillation teacher goes before that seed's ablation fine-tunes, which no run waits for

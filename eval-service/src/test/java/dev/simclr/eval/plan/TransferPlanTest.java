@@ -125,7 +125,8 @@ class TransferPlanTest {
                 .get("scales").get("cpu"));
         assertThat(cpu.problems()).isEmpty();
         List<Planner.Node> all = Planner.plan("exp", cpu, datasets());
-        assertThat(all.stream().filter(n -> n.stage() == Stage.PRETRAIN)).hasSize(2); // ResNet and the VGG student's
+        // ResNet, the VGG student's, and the ResNet student's independent base (the distillation control)
+        assertThat(all.stream().filter(n -> n.stage() == Stage.PRETRAIN)).hasSize(3);
         assertThat(all.stream().filter(n -> n.stage() != Stage.EVAL && n.stage() != Stage.PRETRAIN)
                 .map(n -> n.labels().get("seed")).distinct()).containsExactlyInAnyOrder("1", "2", "3", "4", "5");
         assertThat(all.stream().filter(n -> n.stage() == Stage.EVAL).map(n -> n.labels().get("seed")).distinct())

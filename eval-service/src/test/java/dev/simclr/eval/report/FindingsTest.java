@@ -53,11 +53,18 @@ class FindingsTest {
         final Map<String, RunCompleted> results = new HashMap<>();
 
         void run(String study, Map<String, String> labels, double top1) {
+            run(study, labels, top1, List.of());
+        }
+
+        /** {@code needs}: the runs it is made from; {@code degenerate}: what its worker's health checks found. */
+        String run(String study, Map<String, String> labels, double top1, List<String> needs,
+                   String... degenerate) {
             String id = "run-" + plan.size();
             plan.add(new Planner.Node(id, study.equals(ExperimentSpec.TRANSFER) ? dev.simclr.contracts.Stage.EVAL
-                    : dev.simclr.contracts.Stage.FINETUNE, study, labels, List.of(), done -> null));
+                    : dev.simclr.contracts.Stage.FINETUNE, study, labels, needs, done -> null));
             results.put(id, new RunCompleted(Event.SCHEMA_VERSION, "exp", id, dev.simclr.contracts.Stage.EVAL, "k",
-                    Map.of("top1", top1), 1.0, Instant.now()));
+                    Map.of("top1", top1), 1.0, Instant.now()).withDegenerate(List.of(degenerate)));
+            return id;
         }
     }
 
@@ -109,6 +116,155 @@ class FindingsTest {
         // the batch costs the same at every k in raw points: more in chance-corrected points at k = 2 (÷0.5) than
         // at k = 10 (÷0.9), so the gain of the larger batch "grows" with k here, every seed alike
         assertThat(f.get("3b").mean()).isCloseTo(-0.02 / 0.9 + 0.02 / 0.5, within(1e-9));
+    }
+
+    /** Five seeds of the ablation and the transfer study, every effect clear; seed 3's encoder as given. */
+    static Synthetic ablationAndTransfer(String... seed3PretrainDegenerate) {
+        Synthetic s = new Synthetic();
+        for (int seed = 1; seed <= 5; seed++) {
+            String pretrain = s.run("pretraining", Map.of("seed", "" + seed), 0, List.of(),
+                    seed == 3 ? seed3PretrainDegenerate : new String[0]);
+            Map<String, Double> policy = Map.of("none", 0.70, "crop", 0.74, "flip", 0.72, "color", 0.73,
+                    "crop+color", 0.76, "flip+crop", 0.77, "all", 0.80);
+            for (var p : policy.entrySet()) {
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", p.getKey(), "seed", "" + seed), p.getValue()
+                        + 0.002 * ((seed * p.getKey().length()) % 3), List.of(pretrain));
+            }
+            for (int k : new int[] {2, 10}) {
+                s.run(ExperimentSpec.TRANSFER, Map.of("classes", "" + k, "batch", "32", "domain", "d", "seed",
+                        "" + seed), k == 2 ? 0.9 + 0.001 * seed : 0.6);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void aVerdictThatRestsOnADegenerateRunIsInvalidAndSaysWhichAndWhy() throws Exception {
+        Map<String, Findings.Finding> healthy = new HashMap<>();
+        Findings.of(spec(), ablationAndTransfer().plan, ablationAndTransfer().results)
+                .forEach(x -> healthy.put(x.id(), x));
+        assertThat(healthy.get("1a").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(healthy.get("1a").invalid()).isNull();
+
+        // seed 3's pretraining collapsed: its fine-tunes rest on it, so every ablation verdict is invalid; the
+        // transfer study's runs (synthetic: made from no pretraining here) keep their verdicts
+        Synthetic s = ablationAndTransfer("loss: final NT-Xent loss 6.830 is within 0.05 of ln(2N − 1) = 6.236");
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(spec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        assertThat(f.get("1a").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("1a").mean()).as("the numbers stay, for the reader").isEqualTo(healthy.get("1a").mean());
+        assertThat(f.get("1a").text()).startsWith("invalid: run-").contains("seed 3").contains(
+                "loss: final NT-Xent loss 6.830").contains("(as measured: +");
+        assertThat(f.get("1b").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("1c").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(f.get("3a").verdict()).isEqualTo(Findings.CONFIRMED);
+
+        // a degenerate run read directly: a head at chance
+        Synthetic t = ablationAndTransfer();
+        t.run(ExperimentSpec.TRANSFER, Map.of("classes", "10", "batch", "128", "domain", "d", "seed", "1"), 0.1,
+                List.of(), "chance: validation top-1 0.100 is within 2 points of chance 0.100 (10 classes)");
+        Map<String, Findings.Finding> g = new HashMap<>();
+        Findings.of(spec(), t.plan, t.results).forEach(x -> g.put(x.id(), x));
+        assertThat(g.get("3a").verdict()).isEqualTo(Findings.INVALID);
+        assertThat(g.get("3a").text()).contains("chance: validation top-1 0.100");
+        assertThat(g.get("1a").verdict()).isEqualTo(Findings.CONFIRMED);
+
+        // the report shows it: the tables' n column, the protocol, the run's entry
+        Report r = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r", Json.MAPPER.createObjectNode(),
+                null, Instant.now()), spec(), s.plan, s.results, Map.of(), new ExperimentState());
+        assertThat(r.markdown()).contains("| 5 (1 degenerate) |").contains("Degenerate runs (1 of ")
+                .contains("| 1a | ").contains("invalid: run-");
+        assertThat(r.runs()).anySatisfy(m -> assertThat(m.get("degenerate")).isNotNull());
+    }
+
+    static ExperimentSpec distillSpec() throws Exception {
+        JsonNode recipe = Json.MAPPER.readTree(java.nio.file.Path.of("../recipes/demo.json").toFile());
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) recipe.path("scales").path("demo").deepCopy();
+        json.putArray("studies").add(ExperimentSpec.DISTILLATION);
+        return ExperimentSpec.read(json);
+    }
+
+    @Test
+    void theDistillationControlSeparatesSameArchitectureFromSameWeights() throws Exception {
+        // built in: the teacher's own base adds 3 points over an independent base of the same architecture, which
+        // is worth 1 point over the other architecture
+        Synthetic s = new Synthetic();
+        for (int seed = 1; seed <= 5; seed++) {
+            double noise = 0.004 * ((seed * 7) % 3);
+            for (var base : Map.of(dev.simclr.eval.plan.Planner.TEACHERS_BASE, 0.74,
+                    dev.simclr.eval.plan.Planner.INDEPENDENT_BASE, 0.71,
+                    dev.simclr.eval.plan.Planner.OWN_BASE, 0.70).entrySet()) {
+                String student = base.getKey().equals(dev.simclr.eval.plan.Planner.OWN_BASE) ? "vgg11 ×0.25"
+                        : "resnet18 ×0.25";
+                s.run(ExperimentSpec.DISTILLATION, Map.of("student", student, "mode", "frozen-base", "base",
+                        base.getKey(), "seed", "" + seed), base.getValue() + noise + 0.001 * base.getKey().length());
+            }
+            s.run(ExperimentSpec.DISTILLATION, Map.of("student", "resnet18 ×0.25", "mode", "full", "seed", "" + seed),
+                    0.80 + noise);
+            s.run(ExperimentSpec.DISTILLATION, Map.of("student", "vgg11 ×0.25", "mode", "full", "seed", "" + seed),
+                    0.78 + noise);
+        }
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(distillSpec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        assertThat(f).containsOnlyKeys("2-full", "2-frozen-base same architecture", "2-frozen-base same weights");
+        assertThat(f.get("2-frozen-base same weights").mean()).isCloseTo(0.03 + 0.001 * (9 - 11), within(1e-9));
+        assertThat(f.get("2-frozen-base same weights").verdict()).isEqualTo(Findings.CONFIRMED);
+        assertThat(f.get("2-frozen-base same architecture").mean()).isCloseTo(0.01 + 0.001 * (11 - 3),
+                within(1e-9));
+        assertThat(f.get("2-frozen-base same architecture").heldEqual()).contains("α = 0.0");
+        assertThat(f.get("2-full").mean()).isCloseTo(0.02, within(1e-9));
+
+        Report r = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r", Json.MAPPER.createObjectNode(),
+                null, Instant.now()), distillSpec(), s.plan, s.results, Map.of(), new ExperimentState());
+        assertThat(r.tables().get(ExperimentSpec.DISTILLATION).rows().keySet()).contains(
+                "resnet18 ×0.25, frozen-base, teacher's base", "resnet18 ×0.25, frozen-base, independent base",
+                "vgg11 ×0.25, frozen-base, own base", "resnet18 ×0.25, full");
+        assertThat(r.protocol()).contains("α = 0.0 — the student learns from the teacher's softened outputs alone")
+                .contains("pretrained independently (pretraining seed + 1000000");
+    }
+
+    @Test
+    void withIndependentEncodersEachVerdictIsDrawnPerEncoderAndAcrossThemAndSaysForHowManyItHolds()
+            throws Exception {
+        // three encoders × four seeds: "all" beats "none" by 3 points on encoders 1 and 2, loses 1 point on 3
+        Synthetic s = new Synthetic();
+        Map<String, Double> effect = Map.of("1", 0.03, "2", 0.03, "3", -0.01);
+        for (String e : List.of("1", "2", "3")) {
+            for (int seed = 1; seed <= 4; seed++) {
+                double noise = 0.002 * ((seed * 5) % 3);
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", "none", "seed", "" + seed,
+                        dev.simclr.eval.plan.Planner.ENCODER_SEED, e), 0.70 + noise);
+                s.run(ExperimentSpec.ABLATION, Map.of("policy", "all", "seed", "" + seed,
+                        dev.simclr.eval.plan.Planner.ENCODER_SEED, e), 0.70 + effect.get(e) + 2 * noise);
+            }
+        }
+        Map<String, Findings.Finding> f = new HashMap<>();
+        Findings.of(spec(), s.plan, s.results).forEach(x -> f.put(x.id(), x));
+        Findings.Finding a = f.get("1a");
+        assertThat(a.perEncoder()).extracting(Findings.Finding::id).containsExactly("1a [encoder 1]",
+                "1a [encoder 2]", "1a [encoder 3]");
+        assertThat(a.perEncoder()).extracting(Findings.Finding::verdict).containsExactly(Findings.CONFIRMED,
+                Findings.CONFIRMED, Findings.REFUTED);
+        assertThat(a.perEncoder().get(0).seeds()).isEqualTo(4);
+        // across: t(2) on the encoders' means (the seeds' noise adds 0.25 points: +3.25, +3.25, −0.75): wide
+        assertThat(a.seeds()).isEqualTo(3);
+        double m = (0.0325 + 0.0325 - 0.0075) / 3;
+        assertThat(a.mean()).isCloseTo(m, within(1e-9));
+        double sd = Math.sqrt((2 * Math.pow(0.0325 - m, 2) + Math.pow(-0.0075 - m, 2)) / 2);
+        assertThat(a.ci95()).isCloseTo(4.302652729911275 * sd / Math.sqrt(3), within(1e-9));
+        assertThat(a.verdict()).isEqualTo(Findings.INCONCLUSIVE);
+        assertThat(a.holdsFor()).isEqualTo(2);
+        assertThat(a.text()).startsWith("inconclusive: +1.9 ± ").contains("points over 3 encoders; holds for 2 of 3 "
+                + "encoders (1a [encoder 1] confirmed +3.3, 1a [encoder 2] confirmed +3.3, 1a [encoder 3] refuted -0.8)");
+        assertThat(a.heldEqual()).contains("across 3 independently pretrained encoders");
+    }
+
+    @Test
+    void aStudentsSizeIsInItsRow() {
+        RunCompleted r = new RunCompleted(Event.SCHEMA_VERSION, "e", "r", dev.simclr.contracts.Stage.DISTILL, "k",
+                Map.of("parameters", 2_790_000.0, "trainableParameters", 33_034.0), 1, Instant.now());
+        assertThat(Report.parameters(r)).isEqualTo(" · 2.79 M parameters (33.0 k trained)");
+        assertThat(Report.parameters(null)).isEmpty();
     }
 
     @Test
