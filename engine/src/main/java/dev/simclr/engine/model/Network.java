@@ -37,6 +37,7 @@ public final class Network {
     }
 
     private Network(Block block, boolean channelsLast, NDManager manager, Shape inputShape, long seed) {
+        ConvCheck.ensure(); // once per JVM: libtorch's convolution gradients are right here, or not used
         this.block = block;
         this.channelsLast = channelsLast;
         this.manager = manager;
