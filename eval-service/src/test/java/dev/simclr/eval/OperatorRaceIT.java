@@ -60,12 +60,14 @@ class OperatorRaceIT {
                 Long pid = stack.pids().get(victim);
                 assertThat(pid).as("%s recorded", victim).isNotNull();
                 StackDrill.kill(pid);
-                List<Process> ups = List.of(cliUp(env), cliUp(env));
+                Path[] said = {data.resolve("up-" + victim + "-a.out"), data.resolve("up-" + victim + "-b.out")};
+                List<Process> ups = List.of(cliUp(env, said[0]), cliUp(env, said[1]));
                 try {
-                    for (Process up : ups) {
+                    for (int i = 0; i < 2; i++) {
+                        Process up = ups.get(i);
                         boolean returned = up.waitFor(ROUND_BOUND.toSeconds(), TimeUnit.SECONDS);
                         up.destroyForcibly();
-                        String printed = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        String printed = java.nio.file.Files.readString(said[i], StandardCharsets.UTF_8);
                         assertThat(returned).as("./simclr up after kill -9 of %s returns; it printed:%n%s%n"
                                 + "supervisor:%n%s", victim, printed, tail(stack.logFile("supervisor"))).isTrue();
                         assertThat(up.exitValue()).as("./simclr up after kill -9 of %s:%n%s", victim, printed)
@@ -127,11 +129,11 @@ class OperatorRaceIT {
     }
 
     /** {@code ./simclr up} as the script runs it: the CLI's main in a JVM of its own, with the stack's settings. */
-    private static Process cliUp(Map<String, String> env) throws Exception {
+    private static Process cliUp(Map<String, String> env, Path output) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder b = new ProcessBuilder(java, "-Dsimclr.repo.root=" + RepoLayout.locate().root(), "-cp",
                 System.getProperty("java.class.path"), "dev.simclr.launcher.cli.Simclr", "up")
-                .redirectErrorStream(true);
+                .redirectErrorStream(true).redirectOutput(output.toFile());
         b.environment().putAll(env);
         return b.start();
     }
