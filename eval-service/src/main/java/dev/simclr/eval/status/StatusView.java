@@ -92,6 +92,9 @@ public final class StatusView {
             m.put("issuedAt", r.issuedAt);
             m.put("startedAt", r.startedAt);
             m.put("completedAt", r.completedAt);
+            if (r.instance != null) {
+                m.put("instance", r.instance); // the service instance running it (its latest slice)
+            }
             if (r.reusedFrom != null) {
                 m.put("reusedFrom", r.reusedFrom); // finished before by that experiment: not run again
             }

@@ -73,7 +73,8 @@ public final class Pages {
             int total = ((Number) m.get("runsTotal")).intValue();
             Instant submitted = (Instant) m.get("submittedAt");
             rows.add(new Views.Row(id, experimentHref(id), recipe == null ? "" : recipe, scale(id, recipe),
-                    String.valueOf(m.get("status")).toLowerCase(Locale.ROOT), done, total, percent(done, total), when(submitted),
+                    String.valueOf(m.get("status")).toLowerCase(Locale.ROOT), done, total, percent(done, total),
+                    when(submitted),
                     wall(submitted, (Instant) m.get("finishedAt"))));
         }
         int total = (Integer) page.get("total");
@@ -140,8 +141,10 @@ public final class Pages {
             String checkpoint = completed && CHECKPOINTED.contains(stage)
                     ? experimentHref(id) + "/runs/" + url(runId) + "/checkpoint" : null;
             byStage.computeIfAbsent(stage, k -> new ArrayList<>()).add(new Views.Run(runId,
-                    r.get("study") == null ? "" : String.valueOf(r.get("study")), labels(r.get("labels")), runStatus.toLowerCase(Locale.ROOT),
-                    ((Number) r.get("attempts")).intValue(), progress, percent, reusedFrom,
+                    r.get("study") == null ? "" : String.valueOf(r.get("study")), labels(r.get("labels")),
+                    runStatus.toLowerCase(Locale.ROOT),
+                    ((Number) r.get("attempts")).intValue(), progress, percent,
+                    r.get("instance") == null ? "" : (String) r.get("instance"), reusedFrom,
                     reusedFrom == null ? null : experimentHref(reusedFrom), checkpoint));
         }
         List<Views.Stage> stages = new ArrayList<>();
@@ -152,7 +155,8 @@ public final class Pages {
         boolean completed = ExperimentState.Status.COMPLETED.name().equals(status);
         Views.Results results = completed ? results(id).orElse(null) : null;
         boolean pending = completed && results == null;
-        return Optional.of(new Views.Live(id, status.toLowerCase(Locale.ROOT), (List<String>) d.get("reasons"), done, runs.size(),
+        return Optional.of(new Views.Live(id, status.toLowerCase(Locale.ROOT), (List<String>) d.get("reasons"), done,
+                runs.size(),
                 percent(done, runs.size()), when(submittedAt), when(finishedAt), wall(submittedAt, finishedAt),
                 stages, results, pending, running, !running && !pending));
     }

@@ -25,7 +25,7 @@ public final class Views {
     /** One run. {@code progress}: "step / total" while a slice runs (else empty), {@code percent} -1 then. */
     @TemplateData
     public record Run(String runId, String study, String labels, String status, int attempts, String progress,
-                      int percent, String reusedFrom, String reusedFromHref, String checkpoint) {}
+                      int percent, String instance, String reusedFrom, String reusedFromHref, String checkpoint) {}
 
     @TemplateData
     public record Stage(String name, long done, int total, List<Run> runs) {}

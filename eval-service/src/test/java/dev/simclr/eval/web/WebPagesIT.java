@@ -9,6 +9,7 @@ import dev.simclr.contracts.Event;
 import dev.simclr.contracts.ExperimentSubmitted;
 import dev.simclr.contracts.Json;
 import dev.simclr.contracts.RunProgress;
+import dev.simclr.contracts.RunStarted;
 import dev.simclr.contracts.Stage;
 import dev.simclr.core.run.RunStore;
 import dev.simclr.core.store.ObjectStore;
@@ -285,10 +286,13 @@ class WebPagesIT {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "ISSUED".equals(String.valueOf(
                 ((List<?>) coordinator.describe(id).orElseThrow().get("runs")).stream().map(r -> (Map<?, ?>) r)
                         .filter(r -> pretrain.equals(r.get("runId"))).findFirst().orElseThrow().get("status"))));
+        coordinator.runStarted(new RunStarted(Event.SCHEMA_VERSION, id, pretrain, Stage.PRETRAIN, Instant.now(),
+                "trainer-service@test-host/4242"));
         coordinator.progress(new RunProgress(Event.SCHEMA_VERSION, id, pretrain, Stage.PRETRAIN, 0, 3, 12, 4.2,
                 0.1, 50, null, Instant.now()));
         String live = given().get("/ui/experiments/" + id + "/live").asString();
         assertThat(live).contains("<span class=\"step\">3 / 12</span>")
+                .contains("<td>trainer-service@test-host/4242</td>") // the instance running it, from run-started
                 .contains("<progress max=\"100\" value=\"25\"").contains("state-issued");
         String html = page("/ui/experiments/" + id, 200);
         assertThat(html).contains("Recipe custom, scale custom.").contains("&quot;fresh&quot; : true")
