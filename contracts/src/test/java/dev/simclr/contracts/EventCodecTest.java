@@ -34,9 +34,18 @@ class EventCodecTest {
                 new RunCompleted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, "checkpoints/p/step-00000100/",
                         Map.of("knnAccuracy", 0.71, "loss", 4.2), 123.5, AT),
                 new RunFailed(1, null, null, null, "message: not JSON", AT),
-                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT),
+                new RunStarted(1, "exp-1", "pretrain-0a1b", Stage.PRETRAIN, AT, "trainer-service@node-1/4242"),
                 new ExperimentCancelRequested(1, "exp-1", "submitted by mistake", AT),
                 new ExperimentCancelled(1, "exp-1", 3, 9, "submitted by mistake", AT));
+    }
+
+    @Test
+    void aRunStartedWithoutItsInstanceStillReads() {
+        // an older worker's: the coordinator shows no instance for it
+        RunStarted old = EventCodec.decode("{\"type\":\"run-started\",\"schemaVersion\":1,\"experimentId\":\"e\","
+                + "\"runId\":\"r\",\"stage\":\"pretrain\",\"at\":\"2026-01-01T00:00:00Z\"}", RunStarted.class);
+        assertThat(old.instance()).isNull();
+        assertThat(old.runId()).isEqualTo("r");
     }
 
     @Test

@@ -30,6 +30,22 @@ public class RunEventsEmitter {
     @Channel(Topics.RUN_EVENTS)
     Emitter<String> events;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.application.name")
+    String service;
+
+    /** This instance, as run-started names it: {@code <service>@<host>/<pid>} (two on one host differ by pid). */
+    public String instance() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return service + "@" + host + "/" + ProcessHandle.current().pid();
+    }
+
     /** Sends and waits for the broker's acknowledgement, so an event is never lost behind a commit. */
     public void send(String runId, Event event) {
         AckedSend.send(events, runId, null, EventCodec.encode(event));
@@ -37,7 +53,7 @@ public class RunEventsEmitter {
 
     /** The worker takes up the run (each delivery of its request): the coordinator's "started" instant. */
     public void started(String experimentId, String runId, Stage stage) {
-        send(runId, new RunStarted(Event.SCHEMA_VERSION, experimentId, runId, stage, Instant.now()));
+        send(runId, new RunStarted(Event.SCHEMA_VERSION, experimentId, runId, stage, Instant.now(), instance()));
     }
 
     /** At most one progress event per run every {@code PROGRESS_INTERVAL}: a dashboard's pace, not a step's. */

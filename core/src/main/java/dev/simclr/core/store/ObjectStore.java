@@ -129,6 +129,23 @@ public final class ObjectStore {
         return data;
     }
 
+    /**
+     * An object as a stream, for passing a large one on (a web page's download) without holding it in memory:
+     * empty when there is none. Not checked against its sha256 (the reader would have to hold it all first); the
+     * caller closes the stream.
+     */
+    public Optional<InputStream> open(String key) {
+        try {
+            return Optional.of(retry("open " + key, () -> client.getObject(GetObjectArgs.builder().bucket(bucket)
+                    .object(key).build())));
+        } catch (ObjectStoreException e) {
+            if (e.getCause() instanceof ErrorResponseException missing && isNotFound(missing)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** Reads an object and checks it against a sha256 the caller holds (e.g. from a manifest). */
     public byte[] get(String key, String expectedSha256) {
         byte[] data = read(key);

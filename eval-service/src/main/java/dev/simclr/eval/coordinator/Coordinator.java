@@ -260,4 +260,9 @@ public final class Coordinator {
     public Map<String, Object> list(int offset, int limit) {
         return status.list(offset, limit);
     }
+
+    /** The same page of only the experiments in state {@code only} (null: all): the web page's filter. */
+    public Map<String, Object> list(int offset, int limit, ExperimentState.Status only) {
+        return status.list(offset, limit, only);
+    }
 }

@@ -239,6 +239,18 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         }
     }
 
+    /** A published results.json read back (the web page shows its verdicts, tables and cost from it). */
+    public static Report read(byte[] resultsJson) {
+        try {
+            // lenient: a report written by an older or newer version still reads
+            return Json.MAPPER.readerFor(Report.class)
+                    .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .readValue(resultsJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String prefix(String experimentId) {
         return "reports/" + experimentId + "/";
     }

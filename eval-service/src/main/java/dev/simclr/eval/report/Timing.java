@@ -188,7 +188,7 @@ public record Timing(Double submitToFirstStartSeconds, Double submitToFirstStepS
                 cost.reusedCpuSeconds()));
     }
 
-    static String fmt(Double seconds) {
+    public static String fmt(Double seconds) {
         return seconds == null ? "–" : String.format(Locale.ROOT, "%.2f s", seconds);
     }
 

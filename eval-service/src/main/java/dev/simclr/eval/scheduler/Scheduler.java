@@ -155,6 +155,10 @@ public final class Scheduler {
         if (known(s.experimentId(), s.runId())) {
             RunSignals.earliest(signals.started, s.runId(), s.at());
             signals.heard(s.runId(), s.stage());
+            if (s.instance() != null) {
+                // the latest slice's: stored with the state's next save, shown while it runs and after
+                active.get(s.experimentId()).state().runs.get(s.runId()).instance = s.instance();
+            }
         }
     }
 

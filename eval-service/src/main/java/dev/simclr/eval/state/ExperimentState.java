@@ -38,6 +38,8 @@ public final class ExperimentState {
         public Instant noticedAt;
         /** The experiment that had finished this run before this one asked for it (reused, not run); else null. */
         public String reusedFrom;
+        /** The service instance that took up its latest slice (run-started's {@code instance}); else null. */
+        public String instance;
     }
 
     public String experimentId;

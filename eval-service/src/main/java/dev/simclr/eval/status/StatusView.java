@@ -27,8 +27,14 @@ public final class StatusView {
      * Running ones are read from memory, the rest from their stored state (one read each: fine for hundreds).
      */
     public Map<String, Object> list(int offset, int limit) {
+        return list(offset, limit, null);
+    }
+
+    /** {@code only}: just the experiments in that state (null: all); {@code total} counts those. */
+    public Map<String, Object> list(int offset, int limit, ExperimentState.Status only) {
         List<ExperimentState> all = new ArrayList<>(states.all());
         all.replaceAll(s -> scheduler.active(s.experimentId).map(Scheduler.Active::state).orElse(s));
+        all.removeIf(s -> only != null && s.status != only);
         all.sort(java.util.Comparator.comparing((ExperimentState s) -> s.submittedAt,
                 java.util.Comparator.nullsLast(java.util.Comparator.reverseOrder())));
         List<Map<String, Object>> page = new ArrayList<>();
@@ -42,6 +48,7 @@ public final class StatusView {
                     .filter(r -> r.status == ExperimentState.RunStatus.COMPLETED).count());
             m.put("runsTotal", s.runs.size());
             m.put("submittedAt", s.submittedAt);
+            m.put("finishedAt", s.finishedAt);
             page.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -61,6 +68,9 @@ public final class StatusView {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("experimentId", id);
         out.put("status", state.status);
+        out.put("recipe", state.recipe);
+        out.put("submittedAt", state.submittedAt);
+        out.put("finishedAt", state.finishedAt);
         out.put("reasons", state.reasons);
         List<Map<String, Object>> list = new ArrayList<>();
         state.runs.forEach((runId, r) -> {
@@ -82,6 +92,9 @@ public final class StatusView {
             m.put("issuedAt", r.issuedAt);
             m.put("startedAt", r.startedAt);
             m.put("completedAt", r.completedAt);
+            if (r.instance != null) {
+                m.put("instance", r.instance); // the service instance running it (its latest slice)
+            }
             if (r.reusedFrom != null) {
                 m.put("reusedFrom", r.reusedFrom); // finished before by that experiment: not run again
             }

@@ -123,6 +123,8 @@ public final class Simclr {
         for (EmbeddedStack.Service svc : stack.services()) {
             System.out.printf("%-24s: %s  (/q/health, /q/metrics)%n", svc.name(), svc.url());
         }
+        stack.services().stream().filter(v -> v.name().equals("eval-service")).forEach(v -> System.out.println(
+                "web page                : " + v.url() + "/  (experiments live, submit)"));
         System.out.println("data directory          : " + stack.dataDir());
     }
 
