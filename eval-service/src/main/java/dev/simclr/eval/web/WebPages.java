@@ -217,9 +217,7 @@ public class WebPages {
             + "(an .npz), streamed from the object store.")
     public Response checkpoint(@PathParam("id") String id, @PathParam("runId") String runId) {
         List<String> bad = new ArrayList<>(SubmissionCheck.idProblems(id));
-        if (!SubmissionCheck.ID.matcher(runId).matches()) {
-            bad.add("run: not a run id, got '" + SubmissionCheck.printable(runId) + "'");
-        }
+        dev.simclr.contracts.Ids.problem("run", runId).ifPresent(bad::add);
         if (!bad.isEmpty()) {
             return error(400, "Not a run of an experiment", bad);
         }
