@@ -33,10 +33,10 @@ class SimclrDocsTest {
     static final int README_MAX_LINES = 200;
 
     /**
-     * Read by other programs (the JVM, glibc, libtorch, DJL, the aws CLI, the shell): the docs may name them, and
+     * Set or read by other programs (the OS, the JVM, glibc, libtorch, DJL, the aws CLI, the shell): the docs may name them, and
      * configuration.md need not list them even where our scripts pass them on. Reviewed: keep it short.
      */
-    static final Set<String> OTHERS = Set.of("HOME", "PATH", "CI", "LD_PRELOAD", "JDK_JAVA_OPTIONS", "JAVA_HOME",
+    static final Set<String> OTHERS = Set.of("HOME", "PATH", "CI", "HOSTNAME", "LD_PRELOAD", "JDK_JAVA_OPTIONS", "JAVA_HOME",
             "BASH_SOURCE", "MALLOC_CHECK_", "PYTORCH_LIBRARY_PATH", "ONEDNN_VERBOSE", "OMP_NUM_THREADS", "AWS_REQUEST_CHECKSUM_CALCULATION",
             "AWS_RESPONSE_CHECKSUM_VALIDATION", "AWS_DEFAULT_REGION");
 
