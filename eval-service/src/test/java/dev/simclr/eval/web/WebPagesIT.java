@@ -145,7 +145,7 @@ class WebPagesIT {
         // errors are HTML pages
         assertThat(page("/?state=sleeping", 400)).contains("state: one of running");
         assertThat(page("/ui/experiments/no-such-" + UUID.randomUUID(), 404)).contains("no experiment no-such-");
-        assertThat(page("/ui/experiments/Bad..Id", 400)).contains("experimentId: lower-case letters");
+        assertThat(page("/ui/experiments/Bad..Id", 400)).contains("experimentId: must match [a-z0-9]");
         assertThat(page("/ui/experiments/" + failed + "/files/secret.txt", 400)).contains("Not a file of a report");
         assertThat(page("/ui/experiments/" + failed + "/files/results.json", 404)).contains("has no results.json");
         // the REST API's answers stay JSON
@@ -236,7 +236,7 @@ class WebPagesIT {
         assertThat(r.contentType()).startsWith("text/html");
         String html = r.asString();
         assertThat(html).doesNotContain("<script>alert").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
-        assertThat(section(html, "id-problems")).contains("experimentId: lower-case letters");
+        assertThat(section(html, "id-problems")).contains("experimentId: must match [a-z0-9]");
         assertThat(section(html, "spec-problems")).contains("seeds");
         assertThat(html).contains("aria-invalid=\"true\" aria-describedby=\"id-problems\"");
     }
