@@ -160,9 +160,10 @@ public class ExperimentsResource {
         }
     }
 
-    static final int MAX_PAGE = 500;
+    public static final int MAX_PAGE = 500;
 
-    private static int pageNumber(String name, String value, int min, int max, List<String> problems) {
+    /** A paging parameter in [min, max], or its problem added (the REST API and the web page read them alike). */
+    public static int pageNumber(String name, String value, int min, int max, List<String> problems) {
         try {
             int v = Integer.parseInt(value);
             if (v >= min && v <= max) {

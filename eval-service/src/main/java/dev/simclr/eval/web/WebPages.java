@@ -12,6 +12,7 @@ import dev.simclr.core.store.ObjectStore;
 import dev.simclr.eval.coordinator.Coordinator;
 import dev.simclr.eval.report.Report;
 import dev.simclr.eval.state.ExperimentState;
+import dev.simclr.eval.rest.ExperimentsResource;
 import dev.simclr.eval.submission.SubmissionCheck;
 import dev.simclr.kit.AckedSend;
 import io.quarkus.qute.Location;
@@ -123,8 +124,8 @@ public class WebPages {
                          @QueryParam("offset") @DefaultValue("0") String offset,
                          @QueryParam("limit") @DefaultValue("50") String limit) {
         List<String> bad = new ArrayList<>();
-        int from = number("offset", offset, 0, Integer.MAX_VALUE, bad);
-        int size = number("limit", limit, 1, 500, bad);
+        int from = ExperimentsResource.pageNumber("offset", offset, 0, Integer.MAX_VALUE, bad);
+        int size = ExperimentsResource.pageNumber("limit", limit, 1, ExperimentsResource.MAX_PAGE, bad);
         ExperimentState.Status only = null;
         if (state != null && !state.isBlank()) {
             try {
@@ -331,20 +332,6 @@ public class WebPages {
 
     private static void add(Map<String, List<String>> problems, String field, String problem) {
         problems.computeIfAbsent(field, k -> new ArrayList<>()).add(problem);
-    }
-
-    private static int number(String name, String value, int min, int max, List<String> problems) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        problems.add(name + ": expected a whole number from " + min + " to " + max + ", got '"
-                + SubmissionCheck.printable(value) + "'");
-        return min;
     }
 
     private static Response html(int status, String body) {
