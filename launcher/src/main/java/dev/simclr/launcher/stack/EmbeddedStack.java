@@ -207,6 +207,10 @@ public final class EmbeddedStack {
     String ensureAndWait(Component c, boolean awaitKept, java.io.PrintStream out)
             throws IOException, InterruptedException {
         try {
+            if (!awaitKept && runsAsRecorded(c)) {
+                // the supervisor's every-5-s round: no scan of every process's command line and sockets
+                return null;
+            }
             Ensured e = ensure(c, out);
             if (!e.started() && !awaitKept) {
                 return null;
@@ -222,6 +226,21 @@ public final class EmbeddedStack {
         } catch (IllegalStateException | IOException | java.io.UncheckedIOException e) {
             return c.name() + ": " + e.getMessage();
         }
+    }
+
+    /**
+     * The recorded process is alive, this stack's, and (a service) live or still starting: what a supervisor round
+     * needs to know, cheaply. Duplicates and unrecorded processes come only from a start that lost a race, which the
+     * lock rules out, or a start killed before it recorded; {@code up} still looks for those.
+     */
+    private boolean runsAsRecorded(Component c) throws IOException {
+        Long pid = readPids().get(c.name());
+        Optional<ProcessHandle> h = pid == null ? Optional.empty() : ChildJvm.ours(pid, c.name(), stackId());
+        if (h.isEmpty()) {
+            return false;
+        }
+        Optional<Service> service = services.stream().filter(s -> s.name().equals(c.name())).findFirst();
+        return service.isEmpty() || young(h.get()) || live(service.get());
     }
 
     /** The process a component runs as, and whether {@link #ensure} just started it. */
