@@ -35,13 +35,20 @@ class NarrowGradientsTest {
         int batch = ref.path("batch").asInt();
         int side = ref.path("side").asInt();
         List<String> checked = new ArrayList<>();
-        for (JsonNode c : ref.path("cases")) {
+        List<JsonNode> cases = new ArrayList<>();
+        ref.path("cases").forEach(cases::add);
+        // the widest first: whole blocks of 16 channels keep oneDNN where ConvCheck found only narrow ones wrong, and
+        // the first narrow network moves this process off it — both paths are then checked
+        cases.sort(java.util.Comparator.comparingDouble((JsonNode c) -> c.path("width").asDouble()).reversed());
+        for (JsonNode c : cases) {
             double width = c.path("width").asDouble();
             int cin = c.path("inChannels").asInt();
-            String label = "ResNet-18 ×" + width + ", " + cin + " channel(s)";
             try (NDManager manager = NDManager.newBaseManager()) {
                 Encoders.Encoder enc = Encoders.build(EncoderFamily.RESNET, 18, width, cin);
                 Network net = new Network(enc, manager, new Shape(batch, cin, side, side), 1);
+                String label = "ResNet-18 ×" + width + ", " + cin + " channel(s), on "
+                        + dev.simclr.engine.model.ConvCheck.outcome();
+                System.out.println(label);
                 assertThat(net.channelsLast()).as(label + " runs channels-last").isEqualTo(width >= 0.25);
                 List<Pair<String, Parameter>> params = net.parameters();
                 assertThat(params).as(label).hasSize(c.path("tensors").asInt());

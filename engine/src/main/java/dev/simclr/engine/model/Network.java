@@ -37,12 +37,14 @@ public final class Network {
     }
 
     private Network(Block block, boolean channelsLast, NDManager manager, Shape inputShape, long seed) {
-        ConvCheck.ensure(); // once per JVM: libtorch's convolution gradients are right here, or not used
         this.block = block;
         this.channelsLast = channelsLast;
         this.manager = manager;
         this.store = new ParameterStore(manager, false);
         block.initialize(manager, DataType.FLOAT32, inputShape);
+        // libtorch's convolution gradients are right here for these channel counts, or oneDNN is not used
+        ConvCheck.admit(block.getParameters().values().stream().map(Parameter::getArray)
+                .filter(w -> w.getShape().dimension() == 4).mapToLong(w -> w.getShape().get(0)).toArray());
         initialise(seed);
     }
 
