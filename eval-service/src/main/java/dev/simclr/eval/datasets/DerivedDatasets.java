@@ -96,6 +96,7 @@ public final class DerivedDatasets {
         refs.addAll(domains.values());
         if (own != null) {
             refs.add(own);
+            refs.addAll(domains.keySet()); // with pretrain.dataset every domain is pretrained on whole
         }
         for (DatasetRef ref : refs) {
             content.computeIfAbsent(ref, r -> datasets.contentSha256(r.name(), r.version()));

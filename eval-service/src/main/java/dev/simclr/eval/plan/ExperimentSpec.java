@@ -106,8 +106,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * and/or {@code best-validation} (to the best epoch on a validation split carved from the labelled images, at most
      * {@code maxEpochs}, stopping after {@code patienceEpochs} without a better one); without it, {@code fixed} only.
      * {@code domains} (optional): the datasets the ablation fine-tunes on, each from its own pretraining on that
-     * dataset (same pretraining settings), e.g. grey Fashion-MNIST and {@code fashion-mnist-colour}; without it, the
-     * main dataset. The ablation's findings are drawn per cell (domain, budget, label fraction).
+     * dataset (same pretraining settings; sampled like the main one, or whole when {@code pretrain.dataset} names the
+     * main dataset), e.g. grey Fashion-MNIST and {@code fashion-mnist-colour}; without it, the main dataset. The ablation's findings are drawn per cell (domain, budget, label fraction).
      */
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
                            OptimizerSpec optimizer, List<Double> labelFractions,
@@ -314,8 +314,10 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                         "finetune.domains: a dataset is named twice")
                 .require(given.stream().map(Domain::tag).distinct().count() == given.size(),
                         "finetune.domains: two domains have one label")
-                .require(pretrain == null || pretrain.dataset() == null, "pretrain.dataset: with finetune.domains "
-                        + "each domain is pretrained on its own images; leave pretrain.dataset out");
+                .require(pretrain == null || pretrain.dataset() == null || pretrain.dataset().equals(dataset),
+                        "pretrain.dataset: with finetune.domains each domain is pretrained on its own images; "
+                        + "pretrain.dataset may only name the main dataset (then every domain pretrains on its "
+                        + "whole dataset, unsampled), or leave it out");
     }
 
     public List<String> problems() {

@@ -133,8 +133,9 @@ public final class Planner {
                 for (ExperimentSpec.Domain d : domains) {
                     // one pretraining per domain (a colour domain needs a 3-channel encoder), same settings
                     DatasetRef ref = data.domain(d.ref());
-                    List<Node> own = pretrainAt(experimentId, spec, p, data, ref, spec.encoder(), p.seedFor(seed),
-                            null, d.tag());
+                    // pretrain.dataset (the main one) says "whole": every domain then pretrains on its whole dataset
+                    List<Node> own = pretrainAt(experimentId, spec, p, data, p.dataset() != null ? d.ref() : ref,
+                            spec.encoder(), p.seedFor(seed), null, d.tag());
                     own.forEach(n -> nodes.putIfAbsent(n.runId(), n));
                     ablation(experimentId, spec, data, ref, own.get(own.size() - 1), d.tag(), seed, nodes);
                 }

@@ -188,6 +188,39 @@ class ConditionsPlanTest {
     }
 
     @Test
+    void withIndependentPretrainingsEachCellIsJudgedPerEncoderAndAcross() throws Exception {
+        ObjectNode json = withConditions();
+        ObjectNode pretrain = (ObjectNode) json.get("pretrain");
+        pretrain.remove("seed");
+        pretrain.set("seeds", Json.MAPPER.readTree("[1, 2]"));
+        ExperimentSpec spec = ExperimentSpec.read(json);
+        assertThat(spec.problems()).isEmpty();
+        List<Planner.Node> plan = Planner.plan("exp", spec, new Planner.Datasets(GREY, Map.of()));
+        assertThat(plan.stream().filter(n -> n.stage() == Stage.PRETRAIN)).hasSize(2 * 2)
+                .allMatch(n -> n.labels().containsKey(Planner.DOMAIN) && n.labels().containsKey(Planner.ENCODER_SEED));
+        // encoder 2's colour encoder helps nowhere: its cells' all − none is 0, encoder 1's +2 points everywhere
+        Map<String, RunCompleted> results = done(plan, n -> n.stage() != Stage.FINETUNE ? 0.5
+                : 0.7 + ("all".equals(n.labels().get("policy")) && !("2".equals(n.labels().get(Planner.ENCODER_SEED))
+                && "colour".equals(n.labels().get(Planner.DOMAIN))) ? 0.02 + 0.001 * Integer.parseInt(n.labels()
+                .get("seed")) : 0));
+        Map<String, Findings.Finding> byId = Findings.of(spec, plan, results).stream()
+                .collect(Collectors.toMap(Findings.Finding::id, f -> f));
+        Findings.Finding grey = byId.get("1a grey/fixed @ 1 %");
+        assertThat(grey.perEncoder()).hasSize(2);
+        assertThat(grey.holdsFor()).isEqualTo(2);
+        assertThat(grey.text()).contains("holds for 2 of 2 encoders");
+        Findings.Finding colour = byId.get("1a colour/best-validation @ 100 %");
+        assertThat(colour.holdsFor()).isEqualTo(1);
+        assertThat(colour.perEncoder()).extracting(Findings.Finding::id).containsExactly(
+                "1a colour/best-validation @ 100 % [encoder 1]", "1a colour/best-validation @ 100 % [encoder 2]");
+        Report report = Report.of(new ExperimentSubmitted(Event.SCHEMA_VERSION, "exp", "r", Json.MAPPER
+                .createObjectNode(), null, Instant.now()), spec, plan, results, Map.of(), new ExperimentState());
+        // the table pools every encoder × seed pair
+        assertThat(report.tables().get(Report.ABLATION_EFFECT).rows().get("1 %").get("colour/fixed").n())
+                .isEqualTo(2 * 3);
+    }
+
+    @Test
     void everyMistakeInTheConditionsIsNamedAtOnce() throws Exception {
         ObjectNode json = withConditions();
         ObjectNode f = (ObjectNode) json.get("finetune");
@@ -201,8 +234,9 @@ class ConditionsPlanTest {
         assertThat(ExperimentSpec.read(json).problems()).contains(
                 "finetune.budgets: unknown budget 'longest' (one of [fixed, best-validation])",
                 "finetune.domains: two domains have one label",
-                "pretrain.dataset: with finetune.domains each domain is pretrained on its own images; leave "
-                        + "pretrain.dataset out")
+                "pretrain.dataset: with finetune.domains each domain is pretrained on its own images; "
+                        + "pretrain.dataset may only name the main dataset (then every domain pretrains on its whole "
+                        + "dataset, unsampled), or leave it out")
                 .anyMatch(p -> p.startsWith("finetune.maxEpochs: "))
                 .anyMatch(p -> p.startsWith("finetune.patienceEpochs: "))
                 .anyMatch(p -> p.startsWith("finetune.domains[2].name: 'D!'"));
@@ -216,6 +250,32 @@ class ConditionsPlanTest {
         ((ObjectNode) stray.get("finetune")).put("maxEpochs", 10);
         assertThat(ExperimentSpec.read(stray).problems()).singleElement().asString()
                 .startsWith("finetune.maxEpochs, finetune.patienceEpochs: only the best-validation budget");
+    }
+
+    /**
+     * The recipe's {@code conditions} scale shares the {@code cpu} scale's grey pretraining (the same run, reused),
+     * pretrains the colour one beside it, and stays within the planner's and the estimate's limits.
+     */
+    @Test
+    void theConditionsScaleSharesTheCpuScalesGreyPretraining() throws Exception {
+        var recipe = Json.MAPPER.readTree(java.nio.file.Path.of("../recipes/augmentation-ablation.json").toFile());
+        ExperimentSpec cpu = ExperimentSpec.read(recipe.at("/scales/cpu"));
+        ExperimentSpec conditions = ExperimentSpec.read(recipe.at("/scales/conditions"));
+        assertThat(conditions.problems()).isEmpty();
+        Planner.Datasets data = new Planner.Datasets(new DatasetRef("fashion-mnist-sample-5000bp-test-10000bp", "v1"),
+                Map.of());
+        List<Planner.Node> a = Planner.plan("a", cpu, data);
+        List<Planner.Node> b = Planner.plan("b", conditions, data);
+        List<Planner.Node> pretrains = b.stream().filter(n -> n.stage() == Stage.PRETRAIN).toList();
+        assertThat(pretrains).hasSize(2);
+        assertThat(pretrains.get(0).runId()).isEqualTo(a.get(0).runId());
+        assertThat(pretrains.get(0).labels()).containsEntry(Planner.DOMAIN, "grey");
+        assertThat(pretrains.get(1).labels()).containsEntry(Planner.DOMAIN, "colour");
+        assertThat(b).hasSize(2 + 2 * 2 * 2 * POLICIES.size() * 3).hasSizeLessThanOrEqualTo(ExperimentSpec.MAX_RUNS);
+        long steps = dev.simclr.eval.submission.WorkEstimate.steps(conditions, 60_000, 60_000);
+        long cpuSteps = dev.simclr.eval.submission.WorkEstimate.steps(cpu, 60_000, 60_000);
+        System.out.printf("WorkEstimate: conditions %d steps, cpu %d steps%n", steps, cpuSteps);
+        assertThat(steps).isLessThan(20_000_000L); // the coordinator's default budget
     }
 
     private static org.assertj.core.data.Offset<Double> within() {
