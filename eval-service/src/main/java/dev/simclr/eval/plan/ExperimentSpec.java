@@ -113,14 +113,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                            OptimizerSpec optimizer, List<Double> labelFractions,
                            @com.fasterxml.jackson.annotation.JsonInclude(
                                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision,
-                           @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<String> budgets,
-                           @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer maxEpochs,
-                           @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Integer patienceEpochs,
-                           @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<Domain> domains) {
+                           // no run identity holds a Finetune whole (a fine-tune's names its fields): plain fields
+                           List<String> budgets, Integer maxEpochs, Integer patienceEpochs, List<Domain> domains) {
         public static final String FIXED = "fixed";
         public static final String BEST_VALIDATION = "best-validation";
         public static final List<String> BUDGETS = List.of(FIXED, BEST_VALIDATION);
@@ -144,9 +138,7 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * A domain of the ablation: an imported dataset ({@code name}, {@code version}), sampled like the main one, and
      * {@code label} (optional, e.g. "grey"), how findings and tables name it — the dataset's name without it.
      */
-    public record Domain(String name, String version,
-                         @com.fasterxml.jackson.annotation.JsonInclude(
-                                 com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String label) {
+    public record Domain(String name, String version, String label) {
         @com.fasterxml.jackson.annotation.JsonIgnore
         public DatasetRef ref() {
             return new DatasetRef(name, version);
