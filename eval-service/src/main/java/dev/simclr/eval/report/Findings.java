@@ -220,7 +220,9 @@ public final class Findings {
                 String largest = Integer.toString(java.util.Collections.max(spec.transfer().batchSizes()));
                 for (String domain : plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study()))
                         .map(n -> n.labels().get("domain")).distinct().toList()) {
-                    String most = plan.stream().filter(n -> domain.equals(n.labels().get("domain")))
+                    // transfer runs only: an ablation domain's pretraining may carry the same "domain" label
+                    String most = plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study())
+                                    && domain.equals(n.labels().get("domain")))
                             .map(n -> Integer.parseInt(n.labels().get("classes"))).max(Integer::compare)
                             .map(String::valueOf).orElseThrow();
                     Map<String, Map<String, Double>> top1 = bySeed(used, plan, results, ExperimentSpec.TRANSFER,
