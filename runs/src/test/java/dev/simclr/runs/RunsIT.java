@@ -232,6 +232,14 @@ class RunsIT {
         assertThat(f1.get("steps")).isEqualTo(f1.get("epochsTrained") * 7); // 56 images, batch 8
         assertThat(runs.latest(onOtherTest.completed().runId()).orElseThrow().sha256()).isEqualTo(runs.latest(
                 onTrueTest.completed().runId()).orElseThrow().sha256());
+        // sliced after every step, it ends on the same epoch and weights: the best so far travels in each checkpoint
+        int[] slices = {0};
+        RunSlice.Outcome sliced = untilDone(trainer, bestValidation(dataset, a.completed().checkpointKey()),
+                Duration.ZERO, slices);
+        assertThat(slices[0]).isGreaterThan(7);
+        assertThat(sliced.completed().metrics()).isEqualTo(f1);
+        assertThat(runs.latest(sliced.completed().runId()).orElseThrow().sha256()).isEqualTo(runs.latest(
+                onTrueTest.completed().runId()).orElseThrow().sha256());
 
         // a linear evaluation's learning rate, too, is chosen on validation, whatever the test labels say
         EvalRun evaluator = new EvalRun(store, "cpu");
