@@ -338,15 +338,13 @@ public final class Findings {
             if (byVerdict.isEmpty()) {
                 continue;
             }
-            List<String> said = new ArrayList<>();
-            said.add("holds in " + cells(byVerdict.get(CONFIRMED)));
-            said.add("does not in " + cells(byVerdict.get(REFUTED)));
             int unsure = byVerdict.getOrDefault(INCONCLUSIVE, List.of()).size();
             int invalid = byVerdict.getOrDefault(INVALID, List.of()).size();
-            String counted = unsure + " inconclusive" + (invalid == 0 ? "" : ", " + invalid + " invalid");
-            parts.add(f + " " + String.join(" and ", said) + " (" + counted + ")");
+            parts.add(f + " holds (confirmed) in " + cells(byVerdict.get(CONFIRMED)) + " and does not (refuted) in "
+                    + cells(byVerdict.get(REFUTED)) + " (" + unsure + " inconclusive" + (invalid == 0 ? ""
+                    : ", " + invalid + " invalid") + ")");
         }
-        return parts.isEmpty() ? null : "The reference's direction: " + String.join("; ", parts);
+        return parts.isEmpty() ? null : "here, per cell, " + String.join("; ", parts);
     }
 
     private static String cells(List<String> cells) {

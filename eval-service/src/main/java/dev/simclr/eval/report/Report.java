@@ -435,7 +435,8 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         return new Table("Effect of augmenting while fine-tuning: all − none in test top-1 points, paired per seed"
                 + (spec.pretrain().independentEncoders() ? " (every encoder × seed pair pooled)" : "")
                 + ", by label fraction; a column per domain and fine-tune budget", "label fraction", columns, rows,
-                sentence != null ? sentence : REFERENCE_FINDING.get(ExperimentSpec.ABLATION), Map.of(), degenerate);
+                REFERENCE_FINDING.get(ExperimentSpec.ABLATION) + (sentence == null ? "" : "; " + sentence), Map.of(),
+                degenerate);
     }
 
     /** " · 2.79 M parameters (33.0 k trained)": a student's size, from its result (nothing before it has one). */

@@ -173,9 +173,10 @@ class ConditionsPlanTest {
         assertThat(cell.mean()).isCloseTo(byId.get("1a grey/best-validation @ 1 %").mean(), within());
         assertThat(cell.ci95()).isCloseTo(byId.get("1a grey/best-validation @ 1 %").ci95(), within());
         assertThat(effect.degenerate()).containsEntry("100 %", 1);
-        assertThat(effect.reference()).startsWith("The reference's direction: 1a holds in grey/best-validation @ 1 %, "
+        assertThat(effect.reference()).contains("; here, per cell, 1a holds (confirmed) in grey/best-validation @ 1 %, "
                 + "grey/best-validation @ 100 %, colour/best-validation @ 1 %, colour/best-validation @ 100 % and does "
-                + "not in grey/fixed @ 1 %, grey/fixed @ 100 %, colour/fixed @ 1 % (0 inconclusive, 1 invalid)");
+                + "not (refuted) in grey/fixed @ 1 %, grey/fixed @ 100 %, colour/fixed @ 1 % (0 inconclusive, 1 "
+                + "invalid); 1b holds");
         assertThat(report.tables().get(ExperimentSpec.ABLATION).columns()).contains("grey/fixed top-1 @ 1 % labels",
                 "colour/best-validation top-1 @ 100 % labels");
         assertThat(report.protocol()).contains("Fine-tune budgets: fixed — every run trains 3 epochs")
