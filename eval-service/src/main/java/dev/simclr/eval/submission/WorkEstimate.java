@@ -6,9 +6,11 @@ import dev.simclr.eval.plan.ExperimentSpec;
 
 /**
  * About how many training steps a spec asks for (epochs × batches per epoch, summed over its runs, on the main
- * dataset's training split after {@code sample}; pretraining on {@code pretrain.dataset}'s when given): what the coordinator's budget is held against, so that a typo
- * (epochs 1e6) is refused with its size before anything runs. An estimate, not a plan: transfer domains and the
- * ablation's domains are counted at the main dataset's size, a best-validation fine-tune at its cap.
+ * dataset's training split after {@code sample}; pretraining on {@code pretrain.dataset}'s when given, once when
+ * shared, once per encoder with {@code pretrain.seeds}, the studies' runs then once per encoder): what the
+ * coordinator's budget is held against, so that a typo (epochs 1e6) is refused with its size before anything runs.
+ * An estimate, not a plan: transfer domains and the ablation's domains are counted at the main dataset's size, a
+ * best-validation fine-tune at its cap.
  */
 public final class WorkEstimate {
     private WorkEstimate() {}
@@ -48,7 +50,13 @@ public final class WorkEstimate {
                     || spec.studies().contains(ExperimentSpec.TRANSFER);
             encoders += domains - (mainRead ? 0 : 1);
         }
-        total += seeds * encoders * batches(pretrainImages, spec.pretrain().batchSize()) * spec.pretrain().epochs();
+        // one pretraining per seed, one shared (pretrain.seed), or one per independent encoder (pretrain.seeds), each
+        // of which every study seed's runs then follow
+        long pretrainings = spec.pretrain().seed() != null ? 1 : spec.pretrain().independentEncoders()
+                ? spec.pretrain().seeds().size() : seeds;
+        long crossed = spec.pretrain().independentEncoders() ? spec.pretrain().seeds().size() : 1;
+        double pretraining = pretrainings * encoders * batches(pretrainImages, spec.pretrain().batchSize())
+                * spec.pretrain().epochs();
         if (ablation) {
             for (double fraction : f.fractions()) {
                 for (String budget : f.budgetList()) {
@@ -81,6 +89,7 @@ public final class WorkEstimate {
                         ? spec.transfer().steps() : batches(n, 256) * spec.transfer().epochs());
             }
         }
+        total = pretraining + crossed * total;
         return total >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(total);
     }
 
