@@ -416,11 +416,11 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         Map<String, Map<String, Cell>> rows = new LinkedHashMap<>();
         Map<String, Integer> degenerate = new LinkedHashMap<>();
         List<String> columns = new ArrayList<>();
-        String spec1 = Planner.fractionLabel(spec.finetune().labelFraction());
+        String specs = Planner.fractionLabel(spec.finetune().labelFraction()); // no sweep: the spec's fraction
         Map<Findings.Condition, java.util.Set<String>> used = new LinkedHashMap<>();
         for (var e : Findings.effects(plan, results, used).entrySet()) {
             Findings.Condition c = e.getKey();
-            String row = c.fraction() != null ? c.fraction() : spec1;
+            String row = c.fraction() != null ? c.fraction() : specs;
             String column = c.series().isEmpty() ? Findings.ALL_MINUS_NONE : c.series();
             if (!columns.contains(column)) {
                 columns.add(column);
