@@ -49,6 +49,21 @@ class EventCodecTest {
     }
 
     @Test
+    void aTrainRequestWithoutPatienceStillReadsAndOneWithItRoundTrips() {
+        // a coordinator's from before the best-validation budget: every epoch trained, as before
+        ObjectNode old = tree(oneOfEach().get(4));
+        old.remove("patienceEpochs");
+        TrainRequested read = EventCodec.decode(old.toString(), TrainRequested.class);
+        assertThat(read.patienceEpochs()).isNull();
+        assertThat(read).isEqualTo(oneOfEach().get(4));
+        TrainRequested r = (TrainRequested) oneOfEach().get(4);
+        TrainRequested best = new TrainRequested(1, "exp-1", "finetune-0a1b", Stage.FINETUNE, FMNIST, RESNET18, 2,
+                "crop", 0.1, 64, 30, SGD, 0.5, 7L, false, "checkpoints/p/step-1/", null, null, 3);
+        assertThat(EventCodec.decode(EventCodec.encode(best), TrainRequested.class).patienceEpochs()).isEqualTo(3);
+        assertThat(r.patienceEpochs()).isNull();
+    }
+
+    @Test
     void everyEventTypeIsCovered() {
         assertThat(oneOfEach()).extracting(e -> EventType.of(e.getClass()))
                 .containsExactlyInAnyOrder(EventType.values());

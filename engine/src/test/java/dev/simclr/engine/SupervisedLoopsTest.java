@@ -83,6 +83,65 @@ class SupervisedLoopsTest {
         }
     }
 
+    /**
+     * A fine-tune to its best validation epoch within a cap keeps the weights of the epoch that scored best on
+     * validation — the same trajectory trained epoch by epoch without selection says which one that is — and stops
+     * after its patience.
+     */
+    @Test
+    void aBestValidationFineTuneKeepsTheBestEpochAndStopsAfterItsPatience() {
+        LabelledImages all = PretrainingTest.images();
+        dev.simclr.core.dataset.Holdout holdout = dev.simclr.core.dataset.Holdout.of(all, 4);
+        LabelledImages train = holdout.train();
+        LabelledImages validation = holdout.validation();
+        Normalization norm = Normalization.of(train.pixels(), 1);
+        LoopSettings cap = new LoopSettings(16, 12, 5, OptimizerName.ADAM, 0.003, 0.9, 0, false, 0, LrScaling.NONE, 0);
+        int patience = 2;
+        var spec = new Classification.Spec(EncoderFamily.RESNET, 18, 0.125, List.of(), false, 4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint pre = pretrained(m);
+            // the reference trajectory: the same loop without selection, its validation top-1 after every epoch
+            List<Double> perEpoch = new java.util.ArrayList<>();
+            try (Classification plain = new Classification(cap, spec, train, norm, null, m)) {
+                plain.loadEncoder(pre);
+                long[] at = {0};
+                RunListener everyEpoch = new RunListener() {
+                    @Override
+                    public void progress(dev.simclr.core.run.Progress p) {
+                        at[0] = p.step();
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return at[0] % plain.stepsPerEpoch() == 0;
+                    }
+                };
+                while (plain.step() < plain.totalSteps()) {
+                    plain.run(everyEpoch);
+                    perEpoch.add(plain.evaluate(validation).top1());
+                }
+            }
+            try (Classification selected = new Classification(cap, spec, train, norm, null, m)
+                    .selectOn(validation, patience)) {
+                selected.loadEncoder(pre);
+                selected.run(RunListener.NONE);
+                var best = selected.selection();
+                int trained = best.epochsTrained();
+                List<Double> seen = perEpoch.subList(0, trained);
+                double max = seen.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                assertThat(best.bestEpoch()).as("validation top-1 per epoch %s", perEpoch).isEqualTo(seen.indexOf(max));
+                assertThat(best.bestAccuracy()).isEqualTo(max);
+                assertThat(selected.evaluate(validation).top1()).as("the kept weights are the best epoch's")
+                        .isEqualTo(max);
+                assertThat(trained == cap.epochs() || trained - 1 - best.bestEpoch() == patience)
+                        .as("trained %d epochs, best %d, patience %d", trained, best.bestEpoch(), patience).isTrue();
+                Checkpoint c = Checkpoint.fromBytes(selected.checkpoint().toBytes());
+                assertThat(c.meta().get("bestEpoch").asInt()).isEqualTo(best.bestEpoch());
+                assertThat(c.meta().get("epochsTrained").asInt()).isEqualTo(trained);
+            }
+        }
+    }
+
     @Test
     void distillationIntoAVggStudentFollowsTheTeacherAndKeepsItsBestEpoch() {
         LabelledImages images = upsampled(PretrainingTest.images()); // VGG's four pools need 16x16

@@ -114,9 +114,8 @@ public final class DistillRun {
                 return new RunSlice.Outcome(null, loop.step(), loop.totalSteps(), false);
             }
             Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("validationTop1", loop.bestAccuracy());
+            loop.selection().metrics(metrics);
             metrics.put("validationImages", (double) validation.count());
-            metrics.put("bestEpoch", (double) loop.bestEpoch());
             // the student's size: all of it (encoder + head) and what distillation trained (the head alone on a
             // frozen base)
             metrics.put("parameters", (double) loop.parameterCount(false));

@@ -18,6 +18,7 @@ import dev.simclr.engine.model.Encoders;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simclr.core.run.Checkpoint;
 import dev.simclr.core.run.CheckpointMeta;
+import dev.simclr.engine.train.BestEpoch;
 import dev.simclr.engine.train.Classification;
 import dev.simclr.engine.train.Evaluation;
 import dev.simclr.engine.train.LoopSettings;
@@ -78,6 +79,14 @@ public final class TrainRun {
         if (!pretrain && r.labelFraction() < 1) {
             train = train.select(DatasetStore.labelFraction(train.labels(), classes, r.labelFraction(), r.seed()));
         }
+        // the best-validation budget chooses its epoch on a validation split carved from its own labelled images
+        // (those images are then not trained on); the test split stays for the final score, read once
+        LabelledImages validation = null;
+        if (!pretrain && r.patienceEpochs() != null) {
+            Holdout holdout = Holdout.of(train, classes);
+            train = holdout.train();
+            validation = holdout.validation();
+        }
         LabelledImages test = !pretrain && manifest.splits().containsKey(DatasetStore.TEST_SPLIT)
                 ? datasets.loadLabelled(r.dataset().name(), r.dataset().version(), DatasetStore.TEST_SPLIT,
                 "fine-tuning") : null;
@@ -123,6 +132,9 @@ public final class TrainRun {
                 if (initial != null) {
                     classification.loadEncoder(initial);
                 }
+                if (validation != null) {
+                    classification.selectOn(validation, r.patienceEpochs());
+                }
                 loop = classification;
             }
             // auto resolves on this worker; a resumed run keeps the precision its checkpoint records
@@ -157,6 +169,14 @@ public final class TrainRun {
                 degenerate = Degeneracy.pretraining(running.lastLoss(), r.batchSize(), pretraining.lastEmbeddingStd(),
                         pretraining.embeddingDim(), pretraining.lastKnnAccuracy(), classes, running.nonFiniteLossStep());
             } else {
+                BestEpoch best = classification.selection();
+                if (best != null) {
+                    best.metrics(metrics);
+                    metrics.put("validationImages", (double) validation.count());
+                    // the steps it trained, not the cap's
+                    metrics.put("steps", (double) best.epochsTrained() * running.stepsPerEpoch());
+                }
+                // the test split, once, on the kept weights (the best epoch's with a best-validation budget)
                 Evaluation e = test == null ? null : classification.evaluate(test);
                 if (e != null) {
                     metrics.put("top1", e.top1());
@@ -165,9 +185,12 @@ public final class TrainRun {
                     }
                     metrics.put("predictedClasses", (double) e.predictedClasses());
                 }
-                // a fine-tune has no validation split (it trains on its labelled fraction to the end): its health is
-                // read on the test split's score, a flag on the result, never a choice made on it
-                degenerate = Degeneracy.classifier(running.lastLoss(), "test", e == null ? null : e.top1(), classes,
+                // a fixed-budget fine-tune has no validation split (it trains on its labelled fraction to the end):
+                // its health is read on the test split's score, a flag on the result, never a choice made on it
+                degenerate = best != null ? Degeneracy.classifier(running.lastLoss(), "validation",
+                        best.bestAccuracy() < 0 ? null : best.bestAccuracy(), classes,
+                        e == null ? null : e.predictedClasses(), running.nonFiniteLossStep())
+                        : Degeneracy.classifier(running.lastLoss(), "test", e == null ? null : e.top1(), classes,
                         e == null ? null : e.predictedClasses(), running.nonFiniteLossStep());
             }
             RunCompleted completed = Slices.finish(runs, r.experimentId(), r.runId(), r.stage(), running, metrics,

@@ -216,6 +216,31 @@ class RunsIT {
         assertThat(runs.latest(onPermuted.completed().runId()).orElseThrow().sha256())
                 .isEqualTo(runs.latest(onTrue.completed().runId()).orElseThrow().sha256());
 
+        // a fine-tune to its best validation epoch, too: the same epoch, validation score and weights whatever the
+        // test labels say; the cap is not all trained once patience runs out
+        RunSlice.Outcome onTrueTest = untilDone(trainer, bestValidation(dataset, a.completed().checkpointKey()),
+                Duration.ofHours(1), new int[1]);
+        Map<String, Double> f1 = onTrueTest.completed().metrics();
+        RunSlice.Outcome onOtherTest = untilDone(trainer, bestValidation(other, a.completed().checkpointKey()),
+                Duration.ofHours(1), new int[1]);
+        Map<String, Double> f2 = onOtherTest.completed().metrics();
+        assertThat(f1).containsKeys("top1", "validationTop1", "bestEpoch", "epochsTrained")
+                .containsEntry("validationImages", 8.0).containsEntry("trainImages", 56.0);
+        assertThat(f2.get("bestEpoch")).isEqualTo(f1.get("bestEpoch"));
+        assertThat(f2.get("validationTop1")).isEqualTo(f1.get("validationTop1"));
+        assertThat(f1.get("epochsTrained")).isLessThanOrEqualTo(12.0);
+        assertThat(f1.get("steps")).isEqualTo(f1.get("epochsTrained") * 7); // 56 images, batch 8
+        assertThat(runs.latest(onOtherTest.completed().runId()).orElseThrow().sha256()).isEqualTo(runs.latest(
+                onTrueTest.completed().runId()).orElseThrow().sha256());
+        // sliced after every step, it ends on the same epoch and weights: the best so far travels in each checkpoint
+        int[] slices = {0};
+        RunSlice.Outcome sliced = untilDone(trainer, bestValidation(dataset, a.completed().checkpointKey()),
+                Duration.ZERO, slices);
+        assertThat(slices[0]).isGreaterThan(7);
+        assertThat(sliced.completed().metrics()).isEqualTo(f1);
+        assertThat(runs.latest(sliced.completed().runId()).orElseThrow().sha256()).isEqualTo(runs.latest(
+                onTrueTest.completed().runId()).orElseThrow().sha256());
+
         // a linear evaluation's learning rate, too, is chosen on validation, whatever the test labels say
         EvalRun evaluator = new EvalRun(store, "cpu");
         for (EvalKind kind : List.of(EvalKind.LINEAR, EvalKind.PIXELS)) {
@@ -230,6 +255,15 @@ class RunsIT {
             assertThat(e2.get("headLearningRate")).as(kind.wireName()).isEqualTo(e1.get("headLearningRate"));
             assertThat(e2.get("validationTop1")).as(kind.wireName()).isEqualTo(e1.get("validationTop1"));
         }
+    }
+
+    /**
+     * A fine-tune of up to 12 epochs to its best validation epoch, patience 2; policy none, since augmented views are
+     * seeded by the dataset's name too, and the two datasets compared differ in name.
+     */
+    static TrainRequested bestValidation(DatasetRef on, String pretrained) {
+        return new TrainRequested(1, "exp", "finetune-" + UUID.randomUUID(), Stage.FINETUNE, on, new EncoderSpec(EncoderFamily.RESNET, 18, 0.125),
+                2, "none", 1.0, 8, 12, SGD, 0.5, 7, false, pretrained, null, null, 2);
     }
 
     static DistillRequested distill(String run, String teacher, EncoderSpec student, DistillMode mode, String base) {

@@ -31,6 +31,11 @@ public final class TrainRequestChecks {
                 .require(r.stage() != Stage.FINETUNE || r.initialCheckpoint() != null,
                         "initialCheckpoint: a finetune run needs the pretrained checkpoint")
                 .keyIfPresent("initialCheckpoint", r.initialCheckpoint())
+                .require(r.patienceEpochs() == null || r.stage() == Stage.FINETUNE,
+                        "patienceEpochs: only a finetune chooses its epoch on validation")
+                .require(r.patienceEpochs() == null || (r.patienceEpochs() >= 1
+                        && r.patienceEpochs() <= RequestChecks.MAX_EPOCHS),
+                        "patienceEpochs: from 1 to " + RequestChecks.MAX_EPOCHS + " (or leave it out: every epoch)")
                 .problems();
     }
 }

@@ -40,4 +40,18 @@ class TrainRequestChecksTest {
                 "experimentId: must match [a-z0-9][a-z0-9._-]{0,62}, no '..', got none",
                 "runId: must match [a-z0-9][a-z0-9._-]{0,62}, no '..', got ''");
     }
+
+    @Test
+    void patienceIsAFineTunesAndAtLeastOneEpoch() {
+        TrainRequested r = request("exp-1", "pretrain-0123456789abcdef", null);
+        assertThat(TrainRequestChecks.problems(new TrainRequested(1, "exp-1", "finetune-1", Stage.FINETUNE,
+                r.dataset(), r.encoder(), 2, "crop", 0.1, 64, 30, r.optimizer(), 0.5, 1, false, "checkpoints/p/s/",
+                null, null, 5))).isEmpty();
+        assertThat(TrainRequestChecks.problems(new TrainRequested(1, "exp-1", "finetune-1", Stage.FINETUNE,
+                r.dataset(), r.encoder(), 2, "crop", 0.1, 64, 30, r.optimizer(), 0.5, 1, false, "checkpoints/p/s/",
+                null, null, 0))).containsExactly("patienceEpochs: from 1 to 10000 (or leave it out: every epoch)");
+        assertThat(TrainRequestChecks.problems(new TrainRequested(1, "exp-1", "pretrain-1", Stage.PRETRAIN,
+                r.dataset(), r.encoder(), 2, "crop", 1.0, 64, 30, r.optimizer(), 0.5, 1, false, null, null, null, 3)))
+                .containsExactly("patienceEpochs: only a finetune chooses its epoch on validation");
+    }
 }

@@ -36,6 +36,8 @@ public final class Classification extends TrainingLoop {
     private final Network encoder;
     private final Network head;
     private final int featureDim;
+    private LabelledImages validation;
+    private BestEpoch best;
 
     public Classification(LoopSettings settings, Spec spec, LabelledImages images, Normalization norm,
                           ViewSupplier views, NDManager parent) {
@@ -58,6 +60,22 @@ public final class Classification extends TrainingLoop {
     public void loadEncoder(Checkpoint pretrained) {
         loadNetwork(encoder, pretrained.network("encoder"), "encoder");
         encoder.freeze(spec.freezeEncoder());
+    }
+
+    /**
+     * Trains to the best epoch on {@code validation} within the settings' epochs (now a cap), stopping after
+     * {@code patienceEpochs} without a better one ({@link BestEpoch}); without it, every epoch is trained and the
+     * last one kept.
+     */
+    public Classification selectOn(LabelledImages validation, int patienceEpochs) {
+        this.validation = validation;
+        this.best = new BestEpoch(patienceEpochs);
+        return this;
+    }
+
+    /** The choice of epoch, or null when this loop keeps its last epoch. */
+    public BestEpoch selection() {
+        return best;
     }
 
     public Network encoder() {
@@ -114,7 +132,37 @@ public final class Classification extends TrainingLoop {
     }
 
     @Override
+    protected boolean endOfEpoch(int epoch, RunListener listener) {
+        return best != null && best.endOfEpoch(epoch, evaluate(validation).top1(), epoch + 1 == settings.epochs(),
+                networks());
+    }
+
+    @Override
+    protected void extraTensors(Map<String, dev.simclr.core.npy.Npy.Array> tensors) {
+        if (best != null) {
+            best.extraTensors(tensors);
+        }
+    }
+
+    @Override
+    protected void restoreExtraTensors(Map<String, dev.simclr.core.npy.Npy.Array> tensors) {
+        if (best != null) {
+            best.restoreExtraTensors(tensors);
+        }
+    }
+
+    @Override
+    protected void restoreDescription(ObjectNode meta) {
+        if (best != null) {
+            best.restoreDescription(meta);
+        }
+    }
+
+    @Override
     protected void describe(ObjectNode meta) {
+        if (best != null) {
+            best.describe(meta);
+        }
         meta.put("kind", "classifier");
         meta.set("spec", Checkpoint.JSON.valueToTree(spec));
         meta.put("inChannels", images.channels());

@@ -45,9 +45,7 @@ public final class Distillation extends TrainingLoop {
     private final Network student;
     private final Network studentHead;
     private float[] cachedTeacherLogits;
-    private double bestAccuracy = -1;
-    private int bestEpoch = -1;
-    private Map<String, float[]> bestState;
+    private final BestEpoch best;
 
     public Distillation(LoopSettings settings, Spec spec, Checkpoint teacher, LabelledImages images,
                         LabelledImages validation, Normalization norm, ViewSupplier views, NDManager parent) {
@@ -60,6 +58,7 @@ public final class Distillation extends TrainingLoop {
         this.validation = validation;
         this.norm = norm;
         this.views = views;
+        this.best = new BestEpoch(spec.patienceEpochs());
         Shape in = new Shape(2, images.channels(), images.height(), images.width());
         var tSpec = dev.simclr.core.run.CheckpointMeta.of(teacher).encoder();
         Encoders.Encoder tEnc = Encoders.build(tSpec.family(), tSpec.depth(), tSpec.width(), images.channels());
@@ -97,11 +96,16 @@ public final class Distillation extends TrainingLoop {
     }
 
     public double bestAccuracy() {
-        return bestAccuracy;
+        return best.bestAccuracy();
     }
 
     public int bestEpoch() {
-        return bestEpoch;
+        return best.bestEpoch();
+    }
+
+    /** The choice of epoch on the validation images. */
+    public BestEpoch selection() {
+        return best;
     }
 
     @Override
@@ -181,33 +185,7 @@ public final class Distillation extends TrainingLoop {
 
     @Override
     protected boolean endOfEpoch(int epoch, RunListener listener) {
-        double accuracy = evaluate(validation).top1();
-        if (accuracy > bestAccuracy) {
-            bestAccuracy = accuracy;
-            bestEpoch = epoch;
-            bestState = snapshot();
-        }
-        boolean stop = epoch - bestEpoch >= spec.patienceEpochs();
-        boolean last = (epoch + 1) == settings.epochs();
-        if ((stop || last) && bestState != null) {
-            restoreSnapshot(bestState);
-        }
-        return stop;
-    }
-
-    private Map<String, float[]> snapshot() {
-        Map<String, float[]> s = new LinkedHashMap<>();
-        networks().forEach((name, net) -> net.state().forEach((k, v) -> s.put(name + "/" + k, v)));
-        return s;
-    }
-
-    private void restoreSnapshot(Map<String, float[]> s) {
-        networks().forEach((name, net) -> {
-            var params = net.parameters();
-            for (int i = 0; i < params.size(); i++) {
-                params.get(i).getValue().getArray().set(s.get(name + "/" + Network.key(i, params.get(i).getKey())));
-            }
-        });
+        return best.endOfEpoch(epoch, evaluate(validation).top1(), epoch + 1 == settings.epochs(), networks());
     }
 
     private static byte[] slice(LabelledImages images, int from, int to) {
@@ -217,26 +195,17 @@ public final class Distillation extends TrainingLoop {
     /** The best student so far travels with the checkpoint, so a resumed run still ends on its best epoch. */
     @Override
     protected void extraTensors(Map<String, Npy.Array> tensors) {
-        if (bestState != null) {
-            bestState.forEach((k, v) -> tensors.put("best/" + k, Npy.float32(v, v.length)));
-        }
+        best.extraTensors(tensors);
     }
 
     @Override
     protected void restoreExtraTensors(Map<String, Npy.Array> tensors) {
-        Map<String, float[]> best = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> {
-            if (k.startsWith("best/")) {
-                best.put(k.substring(5), v.asFloats());
-            }
-        });
-        bestState = best.isEmpty() ? null : best;
+        best.restoreExtraTensors(tensors);
     }
 
     @Override
     protected void restoreDescription(ObjectNode meta) {
-        bestAccuracy = meta.path("bestValidationAccuracy").asDouble(-1);
-        bestEpoch = meta.path("bestEpoch").asInt(-1);
+        best.restoreDescription(meta);
     }
 
     @Override
@@ -248,8 +217,7 @@ public final class Distillation extends TrainingLoop {
                 spec.mode() == DistillMode.FROZEN_BASE, spec.classes())));
         meta.set("distillation", Checkpoint.JSON.valueToTree(spec));
         meta.put("inChannels", images.channels());
-        meta.put("bestValidationAccuracy", bestAccuracy);
-        meta.put("bestEpoch", bestEpoch);
+        best.describe(meta);
         meta.set("normalization", Checkpoint.JSON.valueToTree(norm));
     }
 }

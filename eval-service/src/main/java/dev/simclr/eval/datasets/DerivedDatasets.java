@@ -46,6 +46,18 @@ public final class DerivedDatasets {
         }
         Sample sample = Sample.of(spec.sample(), spec.testSample());
         DatasetRef main = sampled(root, sample);
+        // the ablation's domains, each sampled like the main dataset (the same name when it is the main one)
+        Map<DatasetRef, DatasetRef> domains = new LinkedHashMap<>();
+        if (spec.studies().contains(ExperimentSpec.ABLATION) && spec.finetune().domains() != null) {
+            for (ExperimentSpec.Domain d : spec.finetune().domains()) {
+                DatasetManifest dm = datasets.requireManifest(d.name(), d.version());
+                if (!dm.fullyLabelled()) {
+                    throw new IllegalArgumentException(DatasetStore.unlabelledProblem(dm, "the ablation fine-tunes "
+                            + "on finetune.domains, and"));
+                }
+                domains.put(d.ref(), sampled(d.ref(), sample));
+            }
+        }
         Map<String, Map<Integer, DatasetRef>> transfer = new LinkedHashMap<>();
         Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed = new LinkedHashMap<>();
         if (spec.transfer() != null && spec.studies().contains(ExperimentSpec.TRANSFER)) {
@@ -81,13 +93,15 @@ public final class DerivedDatasets {
         // what each dataset a run reads holds: part of the run's identity (runs are reused across experiments)
         Map<DatasetRef, String> content = new LinkedHashMap<>();
         refs.add(main);
+        refs.addAll(domains.values());
         if (own != null) {
             refs.add(own);
+            refs.addAll(domains.keySet()); // with pretrain.dataset every domain is pretrained on whole
         }
         for (DatasetRef ref : refs) {
             content.computeIfAbsent(ref, r -> datasets.contentSha256(r.name(), r.version()));
         }
-        return new Planner.Datasets(main, transfer, bySeed, trainImages, content);
+        return new Planner.Datasets(main, transfer, bySeed, trainImages, content, domains);
     }
 
     /** Per seed and class count below all: k classes drawn with the seed (sorted), as a derived dataset. */

@@ -102,11 +102,23 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
      * {@code labelFractions} (optional): the ablation as a sweep over label fractions (e.g. SimCLR's 0.01, 0.1, 1.0),
      * class-balanced, seeded and nested — for a seed the 1 % lies inside the 10 % — a column per fraction;
      * without it, every fine-tune uses {@code labelFraction}.
+     * {@code budgets} (optional): how long the ablation's fine-tunes train — {@code fixed} ({@code epochs}, every one)
+     * and/or {@code best-validation} (to the best epoch on a validation split carved from the labelled images, at most
+     * {@code maxEpochs}, stopping after {@code patienceEpochs} without a better one); without it, {@code fixed} only.
+     * {@code domains} (optional): the datasets the ablation fine-tunes on, each from its own pretraining on that
+     * dataset (same pretraining settings; sampled like the main one, or whole when {@code pretrain.dataset} names the
+     * main dataset), e.g. grey Fashion-MNIST and {@code fashion-mnist-colour}; without it, the main dataset. The ablation's findings are drawn per cell (domain, budget, label fraction).
      */
     public record Finetune(int epochs, int batchSize, double labelFraction, List<String> policies,
                            OptimizerSpec optimizer, List<Double> labelFractions,
                            @com.fasterxml.jackson.annotation.JsonInclude(
-                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision) {
+                                   com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Precision precision,
+                           // no run identity holds a Finetune whole (a fine-tune's names its fields): plain fields
+                           List<String> budgets, Integer maxEpochs, Integer patienceEpochs, List<Domain> domains) {
+        public static final String FIXED = "fixed";
+        public static final String BEST_VALIDATION = "best-validation";
+        public static final List<String> BUDGETS = List.of(FIXED, BEST_VALIDATION);
+
         public Finetune {
             precision = requested(precision);
         }
@@ -114,6 +126,27 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         /** The fractions the ablation fine-tunes at. */
         public List<Double> fractions() {
             return labelFractions == null || labelFractions.isEmpty() ? List.of(labelFraction) : labelFractions;
+        }
+
+        /** The budgets the ablation fine-tunes with: {@code budgets}, or the fixed one. */
+        public List<String> budgetList() {
+            return budgets == null ? List.of(FIXED) : budgets;
+        }
+    }
+
+    /**
+     * A domain of the ablation: an imported dataset ({@code name}, {@code version}), sampled like the main one, and
+     * {@code label} (optional, e.g. "grey"), how findings and tables name it — the dataset's name without it.
+     */
+    public record Domain(String name, String version, String label) {
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public DatasetRef ref() {
+            return new DatasetRef(name, version);
+        }
+
+        /** How the domain is named in labels, finding ids and tables. */
+        public String tag() {
+            return label != null ? label : name;
         }
     }
 
@@ -220,6 +253,65 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
         }
     }
 
+    /** {@code finetune.budgets} and the best-validation budget's cap and patience. */
+    private void budgetProblems(RequestChecks c) {
+        List<String> budgets = finetune.budgets();
+        if (budgets != null) {
+            c.require(!budgets.isEmpty() && budgets.stream().distinct().count() == budgets.size(),
+                    "finetune.budgets: one or more of " + Finetune.BUDGETS + ", each once (or leave it out: "
+                            + Finetune.FIXED + ")");
+            budgets.stream().filter(b -> !Finetune.BUDGETS.contains(b)).forEach(b -> c.require(false,
+                    "finetune.budgets: unknown budget '" + b + "' (one of " + Finetune.BUDGETS + ")"));
+        }
+        boolean best = budgets != null && budgets.contains(Finetune.BEST_VALIDATION);
+        if (best) {
+            c.require(finetune.maxEpochs() != null, "finetune.maxEpochs: the " + Finetune.BEST_VALIDATION
+                    + " budget needs its cap, e.g. 30").require(finetune.patienceEpochs() != null,
+                    "finetune.patienceEpochs: the " + Finetune.BEST_VALIDATION + " budget needs its patience, e.g. 5");
+            if (finetune.maxEpochs() != null) {
+                c.epochs("finetune.maxEpochs", finetune.maxEpochs());
+            }
+            if (finetune.patienceEpochs() != null) {
+                c.range("finetune.patienceEpochs", finetune.patienceEpochs(), 1, RequestChecks.MAX_EPOCHS);
+            }
+        } else {
+            c.require(finetune.maxEpochs() == null && finetune.patienceEpochs() == null, "finetune.maxEpochs, "
+                    + "finetune.patienceEpochs: only the " + Finetune.BEST_VALIDATION + " budget uses them (add it to "
+                    + "finetune.budgets, or leave them out)");
+        }
+    }
+
+    /** {@code finetune.domains}: datasets named once each, told apart by their labels. */
+    private void domainProblems(RequestChecks c) {
+        List<Domain> domains = finetune.domains();
+        if (domains == null) {
+            return;
+        }
+        c.require(!domains.isEmpty() && domains.size() <= MAX_LIST, "finetune.domains: from 1 to " + MAX_LIST
+                + " datasets (or leave it out: the main dataset)");
+        for (int i = 0; i < domains.size(); i++) {
+            Domain d = domains.get(i);
+            String f = "finetune.domains[" + i + "]";
+            if (d == null) {
+                c.require(false, f + ": null");
+                continue;
+            }
+            c.dataset(f, d.ref());
+            if (d.label() != null) {
+                c.name(f + ".label", d.label());
+            }
+        }
+        List<Domain> given = domains.stream().filter(java.util.Objects::nonNull).toList();
+        c.require(given.stream().map(Domain::ref).distinct().count() == given.size(),
+                        "finetune.domains: a dataset is named twice")
+                .require(given.stream().map(Domain::tag).distinct().count() == given.size(),
+                        "finetune.domains: two domains have one label")
+                .require(pretrain == null || pretrain.dataset() == null || pretrain.dataset().equals(dataset),
+                        "pretrain.dataset: with finetune.domains each domain is pretrained on its own images; "
+                        + "pretrain.dataset may only name the main dataset (then every domain pretrains on its "
+                        + "whole dataset, unsampled), or leave it out");
+    }
+
     public List<String> problems() {
         List<String> p = new ArrayList<>();
         if (studies == null || studies.isEmpty()) {
@@ -294,6 +386,8 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
             if (finetune.policies() != null) {
                 finetune.policies().forEach(x -> c.policy("finetune.policies", x));
             }
+            budgetProblems(c);
+            domainProblems(c);
         }
         if (studies != null && studies.contains(DISTILLATION)) {
             if (distill == null) {

@@ -50,9 +50,21 @@ public final class Planner {
      */
     public record Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
                            Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed,
-                           Map<DatasetRef, Integer> trainImages, Map<DatasetRef, String> contentSha256) {
+                           Map<DatasetRef, Integer> trainImages, Map<DatasetRef, String> contentSha256,
+                           Map<DatasetRef, DatasetRef> domains) {
         public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer) {
             this(main, transfer, Map.of(), Map.of(), Map.of());
+        }
+
+        public Datasets(DatasetRef main, Map<String, Map<Integer, DatasetRef>> transfer,
+                        Map<String, Map<Long, Map<Integer, DatasetRef>>> bySeed, Map<DatasetRef, Integer> trainImages,
+                        Map<DatasetRef, String> contentSha256) {
+            this(main, transfer, bySeed, trainImages, contentSha256, Map.of());
+        }
+
+        /** What the ablation reads of the imported dataset {@code domain}: its sample, like the main dataset's. */
+        public DatasetRef domain(DatasetRef domain) {
+            return domains.getOrDefault(domain, domain);
         }
 
         /** The dataset's content hash ({@code DatasetStore.contentSha256}), or "" when the caller gave none. */
@@ -106,25 +118,32 @@ public final class Planner {
             boolean main = spec.seeds().contains(seed); // a transfer-only seed runs nothing else
             DatasetRef pretrainData = p.datasetOr(data.main());
             List<Node> pretrainRuns = pretrain(experimentId, spec, p, data, pretrainData, spec.encoder(), seed);
-            pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
+            boolean ablation = main && spec.studies().contains(ExperimentSpec.ABLATION);
+            List<ExperimentSpec.Domain> domains = spec.studies().contains(ExperimentSpec.ABLATION)
+                    ? spec.finetune().domains() : null;
+            // with domains the ablation pretrains per domain: the main encoder only when another study reads it
+            if (domains == null || spec.studies().contains(ExperimentSpec.DISTILLATION)
+                    || spec.studies().contains(ExperimentSpec.TRANSFER)) {
+                pretrainRuns.forEach(n -> nodes.putIfAbsent(n.runId(), n));
+            }
             Node pretrain = pretrainRuns.get(pretrainRuns.size() - 1);
-            if (main && spec.studies().contains(ExperimentSpec.ABLATION)) {
-                boolean sweep = spec.finetune().labelFractions() != null;
-                for (double fraction : spec.finetune().fractions()) {
-                    for (String policy : spec.finetune().policies()) {
-                        Map<String, String> labels = sweep ? Map.of("policy", policy, "seed", Long.toString(seed),
-                                "fraction", fractionLabel(fraction)) : Map.of("policy", policy, "seed",
-                                Long.toString(seed));
-                        Node f = finetune(experimentId, spec, data, data.main(), pretrain, policy, seed,
-                                ExperimentSpec.ABLATION, labels, sweep ? fraction : null);
-                        nodes.putIfAbsent(f.runId(), f);
-                    }
+            if (ablation && domains == null) {
+                ablation(experimentId, spec, data, data.main(), pretrain, null, seed, nodes);
+            } else if (ablation) {
+                for (ExperimentSpec.Domain d : domains) {
+                    // one pretraining per domain (a colour domain needs a 3-channel encoder), same settings
+                    DatasetRef ref = data.domain(d.ref());
+                    // pretrain.dataset (the main one) says "whole": every domain then pretrains on its whole dataset
+                    List<Node> own = pretrainAt(experimentId, spec, p, data, p.dataset() != null ? d.ref() : ref,
+                            spec.encoder(), p.seedFor(seed), null, d.tag());
+                    own.forEach(n -> nodes.putIfAbsent(n.runId(), n));
+                    ablation(experimentId, spec, data, ref, own.get(own.size() - 1), d.tag(), seed, nodes);
                 }
             }
             if (main && spec.studies().contains(ExperimentSpec.DISTILLATION)) {
                 ExperimentSpec.Distill d = spec.distill();
                 Node teacher = finetune(experimentId, spec, data, data.main(), pretrain, d.teacherPolicy(), seed,
-                        "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)), null);
+                        "teacher", Map.of("policy", d.teacherPolicy(), "seed", Long.toString(seed)), null, null);
                 nodes.putIfAbsent(teacher.runId(), teacher);
                 for (EncoderSpec student : d.students()) {
                     // a frozen base is a SimCLR-pretrained encoder of the student's own architecture
@@ -144,7 +163,7 @@ public final class Planner {
                             // the control: the same architecture on a base pretrained independently of the teacher's,
                             // so "same architecture" and "same weights as the teacher's start" are two findings
                             List<Node> independent = pretrainAt(experimentId, spec, p, data, pretrainData, student,
-                                    independentSeed(p.seedFor(seed)), INDEPENDENT_BASE);
+                                    independentSeed(p.seedFor(seed)), INDEPENDENT_BASE, null);
                             independent.forEach(x -> nodes.putIfAbsent(x.runId(), x));
                             Node c = distill(experimentId, spec, data, data.main(), teacher,
                                     independent.get(independent.size() - 1), student, mode, seed, INDEPENDENT_BASE);
@@ -173,6 +192,41 @@ public final class Planner {
         }
         return new ArrayList<>(nodes.values());
     }
+
+    /**
+     * The ablation's fine-tunes of one seed on {@code data} from {@code pretrain}: every label fraction, budget and
+     * policy. A run's labels say its cell — {@code fraction} with a sweep, {@code domain} ({@code domain}, with
+     * {@code finetune.domains}), {@code budget} (with {@code finetune.budgets}) — and nothing the spec does not vary.
+     */
+    private static void ablation(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain,
+                                 String domain, long seed, Map<String, Node> nodes) {
+        ExperimentSpec.Finetune f = spec.finetune();
+        boolean sweep = f.labelFractions() != null;
+        for (double fraction : f.fractions()) {
+            for (String budget : f.budgetList()) {
+                for (String policy : f.policies()) {
+                    Map<String, String> labels = new TreeMap<>(Map.of("policy", policy, "seed", Long.toString(seed)));
+                    if (sweep) {
+                        labels.put(FRACTION, fractionLabel(fraction));
+                    }
+                    if (domain != null) {
+                        labels.put(DOMAIN, domain);
+                    }
+                    if (f.budgets() != null) {
+                        labels.put(BUDGET, budget);
+                    }
+                    Node n = finetune(exp, spec, all, data, pretrain, policy, seed, ExperimentSpec.ABLATION,
+                            Map.copyOf(labels), sweep ? fraction : null, budget);
+                    nodes.putIfAbsent(n.runId(), n);
+                }
+            }
+        }
+    }
+
+    /** The labels of an ablation run's cell: its label fraction, domain and fine-tune budget. */
+    public static final String FRACTION = "fraction";
+    public static final String DOMAIN = "domain";
+    public static final String BUDGET = "budget";
 
     /**
      * The order in which runs that are ready together are issued: the run more runs wait for (directly or through
@@ -230,7 +284,7 @@ public final class Planner {
     private static List<Node> pretrain(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
                                        DatasetRef data, EncoderSpec encoder, long runSeed) {
         // the same node for every seed when pretraining is shared
-        return pretrainAt(exp, spec, p, all, data, encoder, p.seedFor(runSeed), null);
+        return pretrainAt(exp, spec, p, all, data, encoder, p.seedFor(runSeed), null, null);
     }
 
     /**
@@ -248,13 +302,22 @@ public final class Planner {
         return pretrainSeed + INDEPENDENT_SEED_OFFSET;
     }
 
-    /** {@code base}: labels the pretraining as a distillation control's base (null: a study's encoder). */
+    /**
+     * {@code base}: labels the pretraining as a distillation control's base (null: a study's encoder);
+     * {@code domain}: as the encoder of an ablation domain (null: the main dataset's).
+     */
     private static List<Node> pretrainAt(String exp, ExperimentSpec spec, ExperimentSpec.Pretrain p, Datasets all,
-                                         DatasetRef data, EncoderSpec encoder, long seed, String base) {
+                                         DatasetRef data, EncoderSpec encoder, long seed, String base, String domain) {
         String runId = id(exp, spec, Stage.PRETRAIN, Map.of("encoder", encoder, "seed", seed, "dataset",
                 input(all, data), "pretrain", p));
-        Map<String, String> labels = base == null ? Map.of("seed", Long.toString(seed), "encoder", name(encoder))
-                : Map.of("seed", Long.toString(seed), "encoder", name(encoder), "base", base);
+        Map<String, String> named = new TreeMap<>(Map.of("seed", Long.toString(seed), "encoder", name(encoder)));
+        if (base != null) {
+            named.put("base", base);
+        }
+        if (domain != null) {
+            named.put(DOMAIN, domain);
+        }
+        Map<String, String> labels = Map.copyOf(named);
         String augmentRunId = p.viewsFromAugmentService() ? id(exp, spec, Stage.AUGMENT, Map.of("for", runId)) : null;
         Node pretrain = new Node(runId, Stage.PRETRAIN, "pretrain", labels, List.of(),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.PRETRAIN, data, encoder,
@@ -275,23 +338,32 @@ public final class Planner {
         return pct + " %";
     }
 
-    /** {@code fraction}: the sweep's label fraction (part of the run's identity), or null for the spec's own. */
+    /**
+     * {@code fraction}: the sweep's label fraction (part of the run's identity), or null for the spec's own;
+     * {@code budget}: {@code best-validation} (its cap and patience join the identity) or the fixed one (null too).
+     */
     private static Node finetune(String exp, ExperimentSpec spec, Datasets all, DatasetRef data, Node pretrain,
-                                 String policy, long seed, String study, Map<String, String> labels, Double fraction) {
+                                 String policy, long seed, String study, Map<String, String> labels, Double fraction,
+                                 String budget) {
         ExperimentSpec.Finetune f = spec.finetune();
         double labelFraction = fraction != null ? fraction : f.labelFraction();
+        Integer patience = ExperimentSpec.Finetune.BEST_VALIDATION.equals(budget) ? f.patienceEpochs() : null;
+        int epochs = patience != null ? f.maxEpochs() : f.epochs();
         // what the run computes, not the study around it: another policy list or sweep leaves this run's id alone.
         // The seed is part of every identity: with a shared pretraining, "from" alone does not tell seeds apart
         Map<String, Object> identity = new LinkedHashMap<>(Map.of("from", pretrain.runId(), "policy", policy, "seed",
-                seed, "dataset", input(all, data), "labelFraction", labelFraction, "epochs", f.epochs(), "batchSize",
+                seed, "dataset", input(all, data), "labelFraction", labelFraction, "epochs", epochs, "batchSize",
                 f.batchSize(), "optimizer", f.optimizer()));
         withPrecision(identity, f.precision());
+        if (patience != null) {
+            identity.put("patienceEpochs", patience); // the fixed budget's ids stay those stored before budgets
+        }
         String runId = id(exp, spec, Stage.FINETUNE, identity);
         return new Node(runId, Stage.FINETUNE, study, labels, List.of(pretrain.runId()),
                 done -> new TrainRequested(Event.SCHEMA_VERSION, exp, runId, Stage.FINETUNE, data, spec.encoder(),
-                        spec.pretrain().projectionLayers(), policy, labelFraction, f.batchSize(), f.epochs(),
+                        spec.pretrain().projectionLayers(), policy, labelFraction, f.batchSize(), epochs,
                         f.optimizer(), spec.pretrain().temperature(), seed, false,
-                        done.get(pretrain.runId()).checkpointKey(), null, f.precision()));
+                        done.get(pretrain.runId()).checkpointKey(), null, f.precision(), patience));
     }
 
     /** {@code baseLabel}: which frozen base ({@link #TEACHERS_BASE}, {@link #OWN_BASE}, {@link #INDEPENDENT_BASE}). */

@@ -144,23 +144,20 @@ public final class Findings {
         Map<Finding, java.util.Set<String>> usedBy = new java.util.IdentityHashMap<>();
         java.util.Set<String> used = new java.util.LinkedHashSet<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
-            // per label fraction when the ablation sweeps them ("1a @ 10 %"), else once
-            List<String> fractions = plan.stream().filter(n -> ExperimentSpec.ABLATION.equals(n.study()))
-                    .map(n -> n.labels().get("fraction")).distinct().toList();
-            for (String fraction : fractions) {
-                String at = fraction == null ? "" : " @ " + fraction;
-                Map<String, Map<String, Double>> bySeed = bySeed(used, plan, results, ExperimentSpec.ABLATION,
-                        n -> java.util.Objects.equals(fraction, n.labels().get("fraction")) ? n.labels().get("policy")
-                                : null, "top1");
-                String held = "same pretrained encoder, fine-tuning epochs, labels (" + (fraction == null ? "the "
-                        + "spec's fraction" : fraction + ", nested") + ") and data order per seed";
-                add(out, used, usedBy, verdict("1a" + at, ExperimentSpec.ABLATION, "all − none > 0 (augmenting while fine-tuning "
-                        + "helps)", held, paired(bySeed, m -> diff(m, List.of("all"), List.of("none")))));
-                add(out, used, usedBy, verdict("1b" + at, ExperimentSpec.ABLATION, "mean of the pairs (crop+color, flip+crop) − mean "
-                        + "of the single operations (crop, flip, color) > 0", held, paired(bySeed, m -> diff(m,
-                        List.of("crop+color", "flip+crop"), List.of("crop", "flip", "color")))));
-                add(out, used, usedBy, verdict("1c" + at, ExperimentSpec.ABLATION, "mean of the single operations − none > 0", held,
-                        paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"), List.of("none")))));
+            // per cell — label fraction, domain and budget, each when the spec varies it ("1a grey/fixed @ 10 %") —
+            // else once
+            for (Condition cell : Condition.of(plan)) {
+                Map<String, Map<String, Double>> bySeed = policies(used, plan, results, cell);
+                String held = cell.held(spec);
+                add(out, used, usedBy, verdict("1a" + cell.suffix(), ExperimentSpec.ABLATION, ALL_MINUS_NONE
+                        + " > 0 (augmenting while fine-tuning helps)", held, paired(bySeed, Findings::allMinusNone)));
+                add(out, used, usedBy, verdict("1b" + cell.suffix(), ExperimentSpec.ABLATION, "mean of the pairs "
+                        + "(crop+color, flip+crop) − mean of the single operations (crop, flip, color) > 0", held,
+                        paired(bySeed, m -> diff(m, List.of("crop+color", "flip+crop"), List.of("crop", "flip",
+                        "color")))));
+                add(out, used, usedBy, verdict("1c" + cell.suffix(), ExperimentSpec.ABLATION, "mean of the single "
+                        + "operations − none > 0", held, paired(bySeed, m -> diff(m, List.of("crop", "flip", "color"),
+                        List.of("none")))));
             }
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION) && spec.distill() != null) {
@@ -223,7 +220,9 @@ public final class Findings {
                 String largest = Integer.toString(java.util.Collections.max(spec.transfer().batchSizes()));
                 for (String domain : plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study()))
                         .map(n -> n.labels().get("domain")).distinct().toList()) {
-                    String most = plan.stream().filter(n -> domain.equals(n.labels().get("domain")))
+                    // transfer runs only: an ablation domain's pretraining may carry the same "domain" label
+                    String most = plan.stream().filter(n -> ExperimentSpec.TRANSFER.equals(n.study())
+                                    && domain.equals(n.labels().get("domain")))
                             .map(n -> Integer.parseInt(n.labels().get("classes"))).max(Integer::compare)
                             .map(String::valueOf).orElseThrow();
                     Map<String, Map<String, Double>> top1 = bySeed(used, plan, results, ExperimentSpec.TRANSFER,
@@ -238,6 +237,118 @@ public final class Findings {
             }
         }
         return out.stream().map(f -> f.restingOn(health.restsOn(usedBy.get(f)), health)).toList();
+    }
+
+    public static final String ALL_MINUS_NONE = "all − none";
+
+    /**
+     * A cell of the ablation: the label fraction, domain and fine-tune budget of its runs (each null when the spec
+     * does not vary it). Its findings are drawn from its runs alone.
+     */
+    public record Condition(String domain, String budget, String fraction) {
+        /** The cells of a plan's ablation runs, in plan order. */
+        public static List<Condition> of(List<Planner.Node> plan) {
+            return plan.stream().filter(n -> ExperimentSpec.ABLATION.equals(n.study())).map(Condition::of).distinct()
+                    .toList();
+        }
+
+        static Condition of(Planner.Node n) {
+            return new Condition(n.labels().get(Planner.DOMAIN), n.labels().get(Planner.BUDGET),
+                    n.labels().get(Planner.FRACTION));
+        }
+
+        boolean holds(Planner.Node n) {
+            return equals(of(n));
+        }
+
+        /** " grey/fixed @ 10 %", " @ 10 %", or "" when the spec varies nothing: what a finding's id adds. */
+        public String suffix() {
+            String series = series();
+            return (series.isEmpty() ? "" : " " + series) + (fraction == null ? "" : " @ " + fraction);
+        }
+
+        /** "grey/fixed": the domain and budget (one line of the conditions plot); "" when neither is varied. */
+        public String series() {
+            return String.join("/", java.util.stream.Stream.of(domain, budget).filter(java.util.Objects::nonNull)
+                    .toList());
+        }
+
+        /** What the cell's comparison holds equal. */
+        String held(ExperimentSpec spec) {
+            ExperimentSpec.Finetune f = spec.finetune();
+            String training = ExperimentSpec.Finetune.BEST_VALIDATION.equals(budget) ? "fine-tuning cap ("
+                    + f.maxEpochs() + " epochs, patience " + f.patienceEpochs() + "; each run stops at its own best "
+                    + "validation epoch, so epochs and images seen differ)" : budget != null ? "fine-tuning epochs ("
+                    + f.epochs() + ") and steps" : "fine-tuning epochs";
+            return "same pretrained encoder" + (domain == null ? "" : " (pretrained on " + domain + ")") + ", "
+                    + training + ", labels (" + (fraction == null ? "the spec's fraction" : fraction + ", nested")
+                    + ") and data order per seed";
+        }
+    }
+
+    /** seed → policy → top-1 of the ablation runs of {@code cell}. */
+    private static Map<String, Map<String, Double>> policies(java.util.Set<String> used, List<Planner.Node> plan,
+                                                            Map<String, RunCompleted> results, Condition cell) {
+        return bySeed(used, plan, results, ExperimentSpec.ABLATION, n -> cell.holds(n) ? n.labels().get("policy")
+                : null, "top1");
+    }
+
+    private static OptionalDouble allMinusNone(Map<String, Double> m) {
+        return diff(m, List.of("all"), List.of("none"));
+    }
+
+    /**
+     * Per ablation cell, the paired all − none differences (finding 1a's) of every seed — of every encoder, pooled,
+     * with independent pretrainings — and in {@code used} the runs each cell's read: the conditions table's values.
+     */
+    static Map<Condition, List<Double>> effects(List<Planner.Node> plan, Map<String, RunCompleted> results,
+                                                Map<Condition, java.util.Set<String>> used) {
+        List<String> encoders = plan.stream().map(n -> n.labels().get(Planner.ENCODER_SEED))
+                .filter(java.util.Objects::nonNull).distinct().toList();
+        List<List<Planner.Node>> groups = encoders.size() < 2 ? List.of(plan) : encoders.stream().map(e -> plan
+                .stream().filter(n -> !n.labels().containsKey(Planner.ENCODER_SEED)
+                        || e.equals(n.labels().get(Planner.ENCODER_SEED))).toList()).toList();
+        Map<Condition, List<Double>> out = new LinkedHashMap<>();
+        java.util.Set<String> read = new java.util.HashSet<>();
+        for (Condition cell : Condition.of(plan)) {
+            for (List<Planner.Node> group : groups) {
+                out.computeIfAbsent(cell, k -> new ArrayList<>()).addAll(paired(policies(read, group, results, cell),
+                        Findings::allMinusNone));
+                used.computeIfAbsent(cell, k -> new java.util.HashSet<>()).addAll(read);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One sentence naming, for each of 1a–1c drawn per cell, the cells where the reference's direction holds
+     * (confirmed) and where it does not (refuted), with the inconclusive and invalid ones counted; null without
+     * per-cell findings.
+     */
+    public static String cellsSentence(List<Finding> findings) {
+        List<String> parts = new ArrayList<>();
+        for (String f : List.of("1a", "1b", "1c")) {
+            Map<String, List<String>> byVerdict = new LinkedHashMap<>();
+            for (Finding x : findings) {
+                if (x.id().startsWith(f + " ")) {
+                    String verdict = x.invalid() != null ? INVALID : x.verdict();
+                    byVerdict.computeIfAbsent(verdict, k -> new ArrayList<>()).add(x.id().substring(f.length() + 1));
+                }
+            }
+            if (byVerdict.isEmpty()) {
+                continue;
+            }
+            int unsure = byVerdict.getOrDefault(INCONCLUSIVE, List.of()).size();
+            int invalid = byVerdict.getOrDefault(INVALID, List.of()).size();
+            parts.add(f + " holds (confirmed) in " + cells(byVerdict.get(CONFIRMED)) + " and does not (refuted) in "
+                    + cells(byVerdict.get(REFUTED)) + " (" + unsure + " inconclusive" + (invalid == 0 ? ""
+                    : ", " + invalid + " invalid") + ")");
+        }
+        return parts.isEmpty() ? null : "here, per cell, " + String.join("; ", parts);
+    }
+
+    private static String cells(List<String> cells) {
+        return cells == null || cells.isEmpty() ? "no cell" : String.join(", ", cells);
     }
 
     /** Adds a finding with the runs the last bySeed call read: the values it rests on. */

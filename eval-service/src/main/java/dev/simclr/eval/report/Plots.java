@@ -25,7 +25,8 @@ import org.jfree.svg.SVGGraphics2D;
 
 /**
  * The report's figures, drawn with JFreeChart: accuracy per policy (the reference's Figure 2), per student and
- * mode, and accuracy against the number of classes with a line per batch size (its Figure 6). Error bars are the
+ * mode, accuracy against the number of classes with a line per batch size (its Figure 6), and the ablation's effect
+ * (all − none) against the label fraction with a line per domain and budget. Error bars are the
  * 95 % confidence intervals. Each figure as PNG and SVG.
  */
 public final class Plots {
@@ -41,7 +42,9 @@ public final class Plots {
     public static Map<String, Figure> of(Report report) {
         Map<String, Figure> out = new LinkedHashMap<>();
         report.tables().forEach((study, table) -> {
-            boolean lines = study.startsWith(ExperimentSpec.TRANSFER);
+            // the ablation's effect: a line per domain and budget over the label fraction, in points around zero
+            boolean effect = study.equals(Report.ABLATION_EFFECT);
+            boolean lines = study.startsWith(ExperimentSpec.TRANSFER) || effect;
             // a series per column (a line per batch size in the transfer study), the rows along the x axis;
             // several transfer domains ("<dataset> / <k>" rows): a line per dataset and batch size over k (in
             // numeric order), a colour per batch size, the first dataset's lines solid, the others' dashed
@@ -71,10 +74,16 @@ public final class Plots {
                 table.referenceValues().forEach((row, v) -> data.add(100 * v, 0.0, "reference " + Report.REFERENCE,
                         row));
             }
-            CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(lines ? "number of classes"
-                    : table.rowHeader()), new NumberAxis("test top-1 (%)"), lines
+            CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(lines && !effect ? "number of classes"
+                    : table.rowHeader()), new NumberAxis(effect ? Findings.ALL_MINUS_NONE + " (test top-1 points)"
+                    : "test top-1 (%)"), lines
                     ? new StatisticalLineAndShapeRenderer(true, true) : new StatisticalBarRenderer());
-            ((NumberAxis) plot.getRangeAxis()).setRange(0, 100); // accuracy: an interval past 100 % is cut off
+            if (effect) {
+                ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true); // which side of zero is the verdict
+                plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(0, Color.GRAY, new BasicStroke(1f)));
+            } else {
+                ((NumberAxis) plot.getRangeAxis()).setRange(0, 100); // accuracy: an interval past 100 % is cut off
+            }
             plot.setBackgroundPaint(Color.WHITE);
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             if (!lines) {

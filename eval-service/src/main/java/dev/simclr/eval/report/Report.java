@@ -133,6 +133,9 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                         + "crop+flip+color.");
             }
         }
+        if (spec.studies().contains(ExperimentSpec.ABLATION) && spec.finetune() != null) {
+            b.append(conditions(spec.finetune(), plan, results));
+        }
         Health health = Health.of(plan, results);
         long finished = plan.stream().filter(n -> results.containsKey(n.runId())).count();
         if (health.degenerate().isEmpty()) {
@@ -145,6 +148,49 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                     + "run made from one, is invalid): ");
             b.append(String.join("; ", health.degenerate().keySet().stream().map(health::describe).toList()))
                     .append('.');
+        }
+        return b.toString();
+    }
+
+    /**
+     * What the ablation's budgets hold equal (with the epochs the best-validation runs trained, as measured) and what
+     * its domains are: said only when the spec names budgets or domains.
+     */
+    static String conditions(ExperimentSpec.Finetune f, List<Planner.Node> plan, Map<String, RunCompleted> results) {
+        StringBuilder b = new StringBuilder();
+        if (f.budgets() != null) {
+            b.append(" Fine-tune budgets:");
+            if (f.budgets().contains(ExperimentSpec.Finetune.FIXED)) {
+                b.append(" fixed — every run trains ").append(f.epochs()).append(" epochs on all its labelled "
+                        + "images and keeps the last, so epochs, steps and images seen are held equal;");
+            }
+            if (f.budgets().contains(ExperimentSpec.Finetune.BEST_VALIDATION)) {
+                java.util.DoubleSummaryStatistics trained = plan.stream()
+                        .filter(n -> ExperimentSpec.ABLATION.equals(n.study())
+                                && ExperimentSpec.Finetune.BEST_VALIDATION.equals(n.labels().get(Planner.BUDGET)))
+                        .map(n -> results.get(n.runId())).filter(java.util.Objects::nonNull)
+                        .map(r -> r.metrics().get("epochsTrained")).filter(java.util.Objects::nonNull)
+                        .mapToDouble(Double::doubleValue).summaryStatistics();
+                b.append(" best-validation — every run trains to its best epoch on a validation split carved from "
+                        + "its labelled images (").append(Math.round(100 * dev.simclr.core.dataset.Holdout.FRACTION))
+                        .append(" % of each class, not trained on), at most ").append(f.maxEpochs())
+                        .append(" epochs, stopping after ").append(f.patienceEpochs()).append(" without a better one, "
+                        + "and the test split scores that epoch's weights once: the cap is held equal, the epochs and "
+                        + "images seen are each run's own");
+                if (trained.getCount() > 0) {
+                    b.append(String.format(Locale.ROOT, " (%.1f epochs trained on average, %.0f to %.0f, over %d "
+                            + "runs)", trained.getAverage(), trained.getMin(), trained.getMax(), trained.getCount()));
+                }
+                b.append(';');
+            }
+            b.setCharAt(b.length() - 1, '.');
+        }
+        if (f.domains() != null) {
+            b.append(" Domains: ").append(String.join(", ", f.domains().stream().map(d -> d.tag() + " = "
+                    + d.name() + "/" + d.version()).toList())).append(", each fine-tuned from an encoder pretrained "
+                    + "on its own images with the same pretraining settings (a seed's encoders differ by domain "
+                    + "only); color jitters brightness and contrast on 1-channel images, and saturation and hue as "
+                    + "well on 3-channel ones.");
         }
         return b.toString();
     }
@@ -265,10 +311,13 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
         Map<String, Table> tables = new LinkedHashMap<>();
         if (spec.studies().contains(ExperimentSpec.ABLATION)) {
             // a label-fraction sweep: a column per fraction
+            // a column per cell: "grey/fixed top-1 @ 10 % labels" (each part when the spec varies it)
             Table t = table("Fine-tuning augmentation ablation: test top-1 %", "policy",
-                    plan, results, ExperimentSpec.ABLATION, n -> n.labels().get("policy"),
-                    n -> n.labels().containsKey("fraction") ? "top-1 @ " + n.labels().get("fraction") + " labels"
-                            : "top-1", "top1");
+                    plan, results, ExperimentSpec.ABLATION, n -> n.labels().get("policy"), n -> {
+                        Findings.Condition c = Findings.Condition.of(n);
+                        return (c.series().isEmpty() ? "" : c.series() + " ") + "top-1"
+                                + (c.fraction() == null ? "" : " @ " + c.fraction() + " labels");
+                    }, "top1");
             Map<String, Double> ref = new LinkedHashMap<>();
             t.rows().keySet().forEach(row -> {
                 if (Reference.TABLE1.containsKey(row)) {
@@ -276,6 +325,10 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
                 }
             });
             tables.put(ExperimentSpec.ABLATION, t.withReferenceValues(ref));
+        }
+        List<Findings.Finding> findings = Findings.of(spec, plan, results);
+        if (spec.studies().contains(ExperimentSpec.ABLATION) && Findings.Condition.of(plan).size() > 1) {
+            tables.put(ABLATION_EFFECT, effects(spec, plan, results, findings));
         }
         if (spec.studies().contains(ExperimentSpec.DISTILLATION)) {
             // a row per student, mode and frozen base (the teacher's, an independent one of the same architecture,
@@ -345,8 +398,45 @@ public record Report(String experimentId, String protocol, List<Findings.Finding
             runs.add(m);
         }
         return new Report(submitted.experimentId(), protocol(spec, plan, results, lineage),
-                Findings.of(spec, plan, results), tables, runs,
+                findings, tables, runs,
                 submitted.spec(), lineage, timing);
+    }
+
+    /** The ablation's effect per cell: all − none against the label fraction, a column per domain and budget. */
+    public static final String ABLATION_EFFECT = ExperimentSpec.ABLATION + "-effect";
+
+    /**
+     * The conditions table: a row per label fraction, a column per domain × budget, each cell the paired all − none
+     * differences of its seeds (finding 1a's; pooled over encoders with independent pretrainings), mean ± 95 % CI;
+     * its note the sentence that names where the reference's direction holds and where it does not.
+     */
+    static Table effects(ExperimentSpec spec, List<Planner.Node> plan, Map<String, RunCompleted> results,
+                         List<Findings.Finding> findings) {
+        Health health = Health.of(plan, results);
+        Map<String, Map<String, Cell>> rows = new LinkedHashMap<>();
+        Map<String, Integer> degenerate = new LinkedHashMap<>();
+        List<String> columns = new ArrayList<>();
+        String specs = Planner.fractionLabel(spec.finetune().labelFraction()); // no sweep: the spec's fraction
+        Map<Findings.Condition, java.util.Set<String>> used = new LinkedHashMap<>();
+        for (var e : Findings.effects(plan, results, used).entrySet()) {
+            Findings.Condition c = e.getKey();
+            String row = c.fraction() != null ? c.fraction() : specs;
+            String column = c.series().isEmpty() ? Findings.ALL_MINUS_NONE : c.series();
+            if (!columns.contains(column)) {
+                columns.add(column);
+            }
+            rows.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(column, Cell.of(e.getValue()));
+            int bad = health.restsOn(used.getOrDefault(c, java.util.Set.of())).size();
+            if (bad > 0) {
+                degenerate.merge(row, bad, Integer::sum);
+            }
+        }
+        String sentence = Findings.cellsSentence(findings);
+        return new Table("Effect of augmenting while fine-tuning: all − none in test top-1 points, paired per seed"
+                + (spec.pretrain().independentEncoders() ? " (every encoder × seed pair pooled)" : "")
+                + ", by label fraction; a column per domain and fine-tune budget", "label fraction", columns, rows,
+                REFERENCE_FINDING.get(ExperimentSpec.ABLATION) + (sentence == null ? "" : "; " + sentence), Map.of(),
+                degenerate);
     }
 
     /** " · 2.79 M parameters (33.0 k trained)": a student's size, from its result (nothing before it has one). */
