@@ -43,7 +43,7 @@ final class ExperimentCommands {
         @CommandLine.Parameters(index = "0", description = "recipe file, e.g. recipes/demo.json")
         Path recipe;
 
-        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "demo (2 CPU cores, minutes), cpu (2 CPU cores, the studies to a verdict, hours) or full (GPUs)")
+        @CommandLine.Option(names = "--scale", defaultValue = "demo", description = "a scale the recipe defines: demo (2 CPU cores, minutes), cpu (2 CPU cores, the studies to a verdict, hours), full (GPUs); the ablation also has conditions")
         String scale;
 
         @CommandLine.Option(names = "--id", description = "experiment id (default: recipe name and a random suffix)")
