@@ -275,9 +275,11 @@ public record ExperimentSpec(List<String> studies, List<Long> seeds, DatasetRef 
                 c.range("finetune.patienceEpochs", finetune.patienceEpochs(), 1, RequestChecks.MAX_EPOCHS);
             }
         } else {
-            c.require(finetune.maxEpochs() == null && finetune.patienceEpochs() == null, "finetune.maxEpochs, "
-                    + "finetune.patienceEpochs: only the " + Finetune.BEST_VALIDATION + " budget uses them (add it to "
-                    + "finetune.budgets, or leave them out)");
+            // one problem per field: every problem starts with the one field it is about
+            String unused = ": only the " + Finetune.BEST_VALIDATION + " budget uses it (add it to finetune.budgets, "
+                    + "or leave this out)";
+            c.require(finetune.maxEpochs() == null, "finetune.maxEpochs" + unused);
+            c.require(finetune.patienceEpochs() == null, "finetune.patienceEpochs" + unused);
         }
     }
 

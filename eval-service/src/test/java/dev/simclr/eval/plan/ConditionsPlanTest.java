@@ -250,7 +250,7 @@ class ConditionsPlanTest {
         ObjectNode stray = json();
         ((ObjectNode) stray.get("finetune")).put("maxEpochs", 10);
         assertThat(ExperimentSpec.read(stray).problems()).singleElement().asString()
-                .startsWith("finetune.maxEpochs, finetune.patienceEpochs: only the best-validation budget");
+                .startsWith("finetune.maxEpochs: only the best-validation budget");
     }
 
     /**
