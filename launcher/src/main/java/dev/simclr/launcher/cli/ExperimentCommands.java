@@ -3,6 +3,7 @@ package dev.simclr.launcher.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simclr.contracts.Precision;
 import dev.simclr.launcher.stack.EmbeddedStack;
 import dev.simclr.core.store.ObjectStore;
 import java.io.PrintStream;
@@ -56,14 +57,41 @@ final class ExperimentCommands {
                 + "reusing runs another experiment finished with the same computation")
         boolean fresh;
 
+        @CommandLine.Option(names = "--precision", description = "fp32, bf16 or auto: every training stage of the "
+                + "scale in this precision (pretrain, finetune, distill, transfer), whatever the recipe says")
+        String precision;
+
         @Override
         public Integer call() throws Exception {
-            return submit(recipe, scale, id, follow, fresh, System.out);
+            return submit(recipe, scale, id, follow, fresh, precision, System.out);
         }
     }
 
-    static int submit(Path recipe, String scale, String id, boolean follow, boolean fresh, PrintStream out)
-            throws Exception {
+    /** The spec's stages that take a {@code precision} (ExperimentSpec's Pretrain, Finetune, Distill, Transfer). */
+    static final List<String> PRECISION_STAGES = List.of("pretrain", "finetune", "distill", "transfer");
+
+    /** {@code spec} with every stage it has set to {@code precision} (checked: fp32, bf16 or auto). */
+    static ObjectNode withPrecision(JsonNode spec, String precision) {
+        Precision p;
+        try {
+            p = JSON.convertValue(precision, Precision.class);
+        } catch (IllegalArgumentException e) {
+            p = null;
+        }
+        if (p == null) {
+            throw new UserError("--precision: expected fp32, bf16 or auto, got '" + precision + "'");
+        }
+        ObjectNode copy = (ObjectNode) spec.deepCopy();
+        for (String stage : PRECISION_STAGES) {
+            if (copy.path(stage).isObject()) {
+                ((ObjectNode) copy.get(stage)).put("precision", p.wireName());
+            }
+        }
+        return copy;
+    }
+
+    static int submit(Path recipe, String scale, String id, boolean follow, boolean fresh, String precision,
+                      PrintStream out) throws Exception {
         String text = UserError.read("recipe", recipe);
         JsonNode file;
         try {
@@ -83,6 +111,9 @@ final class ExperimentCommands {
         }
         ObjectNode body = JSON.createObjectNode();
         body.put("recipe", file.path("recipe").asText(recipe.getFileName().toString().replace(".json", "")));
+        if (precision != null) {
+            spec = withPrecision(spec, precision);
+        }
         if (fresh) {
             spec = ((ObjectNode) spec.deepCopy()).put("fresh", true);
         }

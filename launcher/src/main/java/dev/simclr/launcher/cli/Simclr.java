@@ -215,7 +215,7 @@ public final class Simclr {
             DatasetCommands.importDigitsIfMissing(stack.settings(), System.out);
             DatasetCommands.printDatasets(stack.settings(), System.out);
             int rc = ExperimentCommands.submit(RepoLayout.locate().root().resolve("recipes/demo.json"), scale, null,
-                    true, false, System.out); // follow it, reusing what this stack already ran
+                    true, false, null, System.out); // follow it, reusing what this stack already ran
             System.out.printf("demo took %.0f s in all; stop the stack with ./simclr down%n",
                     (System.nanoTime() - t0) / 1e9);
             return rc;

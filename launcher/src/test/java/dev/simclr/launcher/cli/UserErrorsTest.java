@@ -40,6 +40,21 @@ class UserErrorsTest {
     }
 
     @Test
+    void precisionOverridesEveryStageTheScaleHasAndNothingElse() throws Exception {
+        var spec = (com.fasterxml.jackson.databind.node.ObjectNode) dev.simclr.contracts.Json.MAPPER.readTree(
+                "{\"seeds\": [1], \"pretrain\": {\"epochs\": 1, \"precision\": \"fp32\"}, \"finetune\": {},"
+                        + " \"transfer\": {\"classCounts\": [2]}}");
+        var out = ExperimentCommands.withPrecision(spec, "auto");
+        assertThat(out.toString()).isEqualTo("{\"seeds\":[1],\"pretrain\":{\"epochs\":1,\"precision\":\"auto\"},"
+                + "\"finetune\":{\"precision\":\"auto\"},\"transfer\":{\"classCounts\":[2],\"precision\":\"auto\"}}");
+        assertThat(spec.path("finetune").has("precision")).as("the recipe's own tree is left as it was").isFalse();
+        Files.writeString(dir.resolve("one.json"), "{\"scales\": {\"demo\": {\"pretrain\": {}}}}");
+        Result r = run("submit", dir.resolve("one.json").toString(), "--precision", "fp16");
+        assertThat(r.err()).isEqualTo("error: --precision: expected fp32, bf16 or auto, got 'fp16'");
+        assertThat(r.exit()).isEqualTo(2);
+    }
+
+    @Test
     void malformedImportOptionsAreNamedBeforeAnythingConnects() {
         assertThat(run("import", "folder", "--dir", dir.resolve("nope").toString(), "--name", "x").err())
                 .isEqualTo("error: --dir: no folder " + dir.resolve("nope").toAbsolutePath());
