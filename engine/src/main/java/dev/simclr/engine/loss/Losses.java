@@ -3,6 +3,7 @@ package dev.simclr.engine.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /** The engine's losses, checked against PyTorch (values and gradients) by {@code LossesTest}. */
 public final class Losses {
@@ -16,8 +17,10 @@ public final class Losses {
     public static NDArray ntXent(NDArray z1, NDArray z2, double temperature) {
         long n = z1.getShape().get(0);
         NDArray z = z1.concat(z2, 0);
-        z = z.div(z.norm(new int[] {1}, true).maximum(1e-12f));
-        NDArray sim = z.matMul(z.transpose()).div((float) temperature);
+        NDArray norm = z.norm(new int[] {1}, true);
+        z = z.div(norm.maximum(scalar(norm, 1e-12f)));
+        NDArray sim = z.matMul(z.transpose());
+        sim = sim.div(scalar(sim, (float) temperature));
         NDManager m = sim.getManager();
         // a view's similarity with itself is pushed to -1e9: exp() makes it 0 in the softmax, as torch's -inf mask
         sim = sim.sub(m.eye((int) (2 * n)).toType(sim.getDataType(), false).mul(1e9f));
@@ -45,13 +48,25 @@ public final class Losses {
     public static NDArray distillation(NDArray student, NDArray teacher, NDArray labels, double temperature,
                                        double alpha) {
         float t = (float) temperature;
-        NDArray logPs = student.div(t).logSoftmax(1);
-        NDArray logPt = teacher.div(t).logSoftmax(1);
-        NDArray kl = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mean().mul(t * t);
+        NDArray logPs = student.div(scalar(student, t)).logSoftmax(1);
+        NDArray logPt = teacher.div(scalar(teacher, t)).logSoftmax(1);
+        NDArray klMean = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mean();
+        NDArray kl = klMean.mul(scalar(klMean, t * t));
         if (alpha == 0) {
             return kl;
         }
         NDArray ce = crossEntropy(student, labels);
-        return alpha == 1 ? ce : kl.mul((float) (1 - alpha)).add(ce.mul((float) alpha));
+        return alpha == 1 ? ce : kl.mul(scalar(kl, (float) (1 - alpha))).add(ce.mul(scalar(ce, (float) alpha)));
+    }
+
+    /**
+     * A 0-d fp32 tensor made by libtorch, attached to {@code like}'s manager, for ops on the autograd graph. Not
+     * {@code array.mul(Number)}: DJL wraps the number in a tensor over a Java direct buffer and closes it after the
+     * op, while mul, div and maximum keep that tensor for backward; a GC in between frees the buffer and backward
+     * scales the gradient by garbage (LossesTest's GC test). libtorch owns this one's memory, so it lives as long as
+     * the graph needs it.
+     */
+    static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, DataType.FLOAT32);
     }
 }
