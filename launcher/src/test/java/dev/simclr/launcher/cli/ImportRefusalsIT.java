@@ -11,8 +11,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -52,19 +50,9 @@ class ImportRefusalsIT {
         Simclr.environment = processEnvironment;
     }
 
-    record Result(int exit, String err) {}
-
-    static Result run(String... args) {
-        StringWriter err = new StringWriter();
-        var cli = Simclr.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, err.toString().strip());
-    }
-
     /** A refusal: exit 2, one line, "error: " and every expected part. */
-    Result refused(String[] args, String... parts) {
-        Result r = run(args);
+    CliRun refused(String[] args, String... parts) {
+        CliRun r = CliRun.of(args);
         assertThat(r.err()).as("%s", List.of(args)).startsWith("error: ").doesNotContain("\n")
                 .doesNotContain("internal error").doesNotContain("Exception");
         for (String p : parts) {

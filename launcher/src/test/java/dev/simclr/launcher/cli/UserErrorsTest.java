@@ -2,8 +2,6 @@ package dev.simclr.launcher.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,27 +12,17 @@ class UserErrorsTest {
     @TempDir
     Path dir;
 
-    record Result(int exit, String err) {}
-
-    static Result run(String... args) {
-        StringWriter err = new StringWriter();
-        var cli = Simclr.commandLine();
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, err.toString().trim());
-    }
-
     @Test
     void recipeFilesThatAreMissingEmptyOrNotAnObjectAreNamed() throws Exception {
         Files.writeString(dir.resolve("empty.json"), "");
         Files.writeString(dir.resolve("array.json"), "[1, 2]");
         Files.writeString(dir.resolve("broken.json"), "{\"scales\": ");
         Files.writeString(dir.resolve("one.json"), "{\"scales\": {\"demo\": {}}}");
-        assertThat(run("submit", dir.resolve("nope.json").toString()).err()).startsWith("error: recipe: no file ");
-        assertThat(run("submit", dir.resolve("empty.json").toString()).err()).contains("must be a JSON object");
-        assertThat(run("submit", dir.resolve("array.json").toString()).err()).contains("must be a JSON object");
-        assertThat(run("submit", dir.resolve("broken.json").toString()).err()).contains("is not JSON");
-        Result r = run("submit", dir.resolve("one.json").toString(), "--scale", "full");
+        assertThat(CliRun.of("submit", dir.resolve("nope.json").toString()).err()).startsWith("error: recipe: no file ");
+        assertThat(CliRun.of("submit", dir.resolve("empty.json").toString()).err()).contains("must be a JSON object");
+        assertThat(CliRun.of("submit", dir.resolve("array.json").toString()).err()).contains("must be a JSON object");
+        assertThat(CliRun.of("submit", dir.resolve("broken.json").toString()).err()).contains("is not JSON");
+        CliRun r = CliRun.of("submit", dir.resolve("one.json").toString(), "--scale", "full");
         assertThat(r.err()).isEqualTo("error: --scale: " + dir.resolve("one.json") + " has no scale 'full' (has [demo])");
         assertThat(r.exit()).isEqualTo(2);
     }
@@ -49,27 +37,27 @@ class UserErrorsTest {
                 + "\"finetune\":{\"precision\":\"auto\"},\"transfer\":{\"classCounts\":[2],\"precision\":\"auto\"}}");
         assertThat(spec.path("finetune").has("precision")).as("the recipe's own tree is left as it was").isFalse();
         Files.writeString(dir.resolve("one.json"), "{\"scales\": {\"demo\": {\"pretrain\": {}}}}");
-        Result r = run("submit", dir.resolve("one.json").toString(), "--precision", "fp16");
+        CliRun r = CliRun.of("submit", dir.resolve("one.json").toString(), "--precision", "fp16");
         assertThat(r.err()).isEqualTo("error: --precision: expected fp32, bf16 or auto, got 'fp16'");
         assertThat(r.exit()).isEqualTo(2);
     }
 
     @Test
     void malformedImportOptionsAreNamedBeforeAnythingConnects() {
-        assertThat(run("import", "folder", "--dir", dir.resolve("nope").toString(), "--name", "x").err())
+        assertThat(CliRun.of("import", "folder", "--dir", dir.resolve("nope").toString(), "--name", "x").err())
                 .isEqualTo("error: --dir: no folder " + dir.resolve("nope").toAbsolutePath());
-        assertThat(run("import", "folder", "--dir", dir.toString(), "--name", "x", "--size", "28").err())
+        assertThat(CliRun.of("import", "folder", "--dir", dir.toString(), "--name", "x", "--size", "28").err())
                 .isEqualTo("error: --size: expected HxW such as 32x32, got '28'");
-        assertThat(run("import", "folder", "--dir", dir.toString()).err()).isEqualTo("error: --name is required for folder");
-        assertThat(run("import", "subset", "--name", "x").err()).startsWith("error: --classes:");
-        assertThat(run("import", "fraction", "--name", "x", "--fraction", "2").err()).startsWith("error: --fraction:");
-        assertThat(run("import", "bogus").err()).startsWith("error: unknown kind 'bogus'");
-        assertThat(run("import", "npz", "--name", "x").err()).isEqualTo("error: --file: give the file to import");
-        assertThat(run("import", "npy", "--name", "x", "--file", dir.toString()).err())
+        assertThat(CliRun.of("import", "folder", "--dir", dir.toString()).err()).isEqualTo("error: --name is required for folder");
+        assertThat(CliRun.of("import", "subset", "--name", "x").err()).startsWith("error: --classes:");
+        assertThat(CliRun.of("import", "fraction", "--name", "x", "--fraction", "2").err()).startsWith("error: --fraction:");
+        assertThat(CliRun.of("import", "bogus").err()).startsWith("error: unknown kind 'bogus'");
+        assertThat(CliRun.of("import", "npz", "--name", "x").err()).isEqualTo("error: --file: give the file to import");
+        assertThat(CliRun.of("import", "npy", "--name", "x", "--file", dir.toString()).err())
                 .startsWith("error: --file: no file ").endsWith("(it is a folder)");
-        assertThat(run("import", "folder", "--dir", dir.toString(), "--name", "x", "--labels-csv", "l.csv").err())
+        assertThat(CliRun.of("import", "folder", "--dir", dir.toString(), "--name", "x", "--labels-csv", "l.csv").err())
                 .startsWith("error: --labels-csv labels some images of an --unlabelled folder");
-        assertThat(run("import", "cifar10", "--dir", dir.toString(), "--name", "x", "--unlabelled").err())
+        assertThat(CliRun.of("import", "cifar10", "--dir", dir.toString(), "--name", "x", "--unlabelled").err())
                 .isEqualTo("error: --unlabelled and --labels-csv are for folder imports");
     }
 
@@ -82,7 +70,7 @@ class UserErrorsTest {
         assertThat(Simclr.describe(store)).isEqualTo("get x: AccessDenied");
         assertThat(Simclr.exitStatus(store)).isEqualTo(1);
         // a name that would leave its prefix is refused before anything is read or connects
-        Result r = run("import", "folder", "--dir", dir.toString(), "--name", "../x");
+        CliRun r = CliRun.of("import", "folder", "--dir", dir.toString(), "--name", "../x");
         assertThat(r.err()).isEqualTo("error: --name '../x' must match [a-z0-9][a-z0-9._-]{0,63}, no '..'");
         assertThat(r.exit()).isEqualTo(2);
     }
