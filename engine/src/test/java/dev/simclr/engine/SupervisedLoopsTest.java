@@ -156,7 +156,6 @@ class SupervisedLoopsTest {
             var dSpec = new Distillation.Spec(EncoderFamily.VGG, 11, 0.125, DistillMode.FULL, List.of(), 4.0, 0.0, 3, 4);
             try (Distillation d = new Distillation(SUPERVISED.withEpochs(10), dSpec, teacher, images, images, norm,
                     null, m)) {
-                d.cacheTeacherLogits();
                 d.run(RunListener.NONE);
                 double teacherAcc = d.evaluateTeacher(images).top1();
                 assertThat(d.bestAccuracy()).isEqualTo(d.evaluate(images).top1());

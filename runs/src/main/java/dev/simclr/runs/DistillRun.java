@@ -101,13 +101,11 @@ public final class DistillRun {
                 }
                 loop.loadStudentEncoder(base);
             }
-            // auto resolves on this worker; a resumed run keeps the precision its checkpoint records (restored
-            // before the teacher's logits are cached, so they are computed in that precision too)
+            // auto resolves on this worker; a resumed run keeps the precision its checkpoint records
             loop.precision(Precisions.resolve(r.precisionOrDefault(), manager.getDevice().isGpu()));
             if (latest.isPresent()) {
                 loop.restore(runs.load(latest.get()));
             }
-            loop.cacheTeacherLogits();
             boolean finished = Slices.train(runs, r.runId(), loop, budget, listener,
                     latest.map(RunStore.Latest::cpuSeconds).orElse(0.0), step -> { });
             if (!finished) {

@@ -44,7 +44,6 @@ public final class Distillation extends TrainingLoop {
     private final Network teacherHead;
     private final Network student;
     private final Network studentHead;
-    private float[] cachedTeacherLogits;
     private final BestEpoch best;
 
     public Distillation(LoopSettings settings, Spec spec, Checkpoint teacher, LabelledImages images,
@@ -84,17 +83,6 @@ public final class Distillation extends TrainingLoop {
         student.freeze(spec.mode() == DistillMode.FROZEN_BASE);
     }
 
-    /** Computes the teacher's logits for every image once; valid only when inputs are not augmented. */
-    public void cacheTeacherLogits() {
-        if (views != null) {
-            throw new IllegalStateException("teacher logits can be cached only for un-augmented inputs");
-        }
-        try (NDManager m = manager.newSubManager()) {
-            cachedTeacherLogits = Evaluation.logits(images.count(), (from, to, chunk) -> teacherLogits(
-                    slice(images, from, to), to - from, chunk), m).toFloatArray();
-        }
-    }
-
     public double bestAccuracy() {
         return best.bestAccuracy();
     }
@@ -120,17 +108,10 @@ public final class Distillation extends TrainingLoop {
     protected NDArray loss(int epoch, int stepInEpoch, int[] indices, NDManager m) {
         byte[] pixels = views == null ? images.select(indices).pixels()
                 : timed(() -> views.views(epoch, stepInEpoch, indices))[0];
-        NDArray teacher;
-        if (cachedTeacherLogits != null) {
-            float[] t = new float[indices.length * spec.classes()];
-            for (int i = 0; i < indices.length; i++) {
-                System.arraycopy(cachedTeacherLogits, indices[i] * spec.classes(), t, i * spec.classes(),
-                        spec.classes());
-            }
-            teacher = m.create(t, new Shape(indices.length, spec.classes()));
-        } else {
-            teacher = teacherLogits(pixels, indices.length, m);
-        }
+        // the teacher runs on each step's own batch: bounded work per step, the same numbers however the run is
+        // sliced (caching every image's logits up front redid the whole set at every slice and, on busy cores,
+        // outlived the consumer's 120 s patience: distill-service was restarted in a loop)
+        NDArray teacher = teacherLogits(pixels, indices.length, m);
         NDArray x = norm.toTensor(m, pixels, indices.length, images.height(), images.width(), images.channels(),
                 student.channelsLast());
         boolean full = spec.mode() == DistillMode.FULL;

@@ -376,6 +376,9 @@ public final class Planner {
                 "alpha", d.alpha(), "epochs", d.epochs(), "batchSize", d.batchSize(), "patienceEpochs",
                 d.patienceEpochs()));
         identity.put("optimizer", d.optimizer());
+        // the teacher's logits are computed on each step's batch, not cached in chunks of 512 (the last bit may
+        // differ): distillation runs stored before that are not reused; the other stages are unchanged
+        identity.put("teacherLogits", "per-step");
         if (mode == DistillMode.FROZEN_BASE) {
             identity.put("denseHidden", d.denseHidden());
         }
